@@ -1,0 +1,293 @@
+"""What an advisory, a level, a target category, a threat, a rule and a country profile are.
+
+Pydantic checks shapes and types; `validate_document` turns its errors into problems that
+point at the line and column of the offending value, with a "did you mean" for unknown keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from .errors import Problem, TravelriskError
+from .loading import Document
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean_text(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("contains a control character; remove it (paste as plain text)")
+    return value.strip()
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_clean_text)]
+LongText = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_clean_text)]
+Key = Annotated[str, Field(pattern=KEY_PATTERN)]
+Keys = Annotated[list[Key], BeforeValidator(_one_or_many)]
+Names = Annotated[list[ShortText], BeforeValidator(_one_or_many)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+# --- the advisory file ---------------------------------------------------------------------
+
+
+class Source(Strict):
+    title: ShortText
+    publisher: ShortText | None = None
+    url: Annotated[str, Field(max_length=2000, pattern=r"^(https?://|mailto:)\S+$")] | None = None
+    date: dt.date | None = None
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("needs a UTC offset, e.g. 2017-07-15T17:12:00+00:00 or ...Z")
+    return value.astimezone(dt.UTC)
+
+
+AwareDateTime = Annotated[dt.datetime, AfterValidator(_aware)]
+
+
+class Advisory(Strict):
+    """One advisory as its author wrote it (before rules are applied)."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: ShortText
+    country: ShortText
+    issued: AwareDateTime
+    severity: Key
+    threat: Annotated[Keys, Field(min_length=1)]
+    summary: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_clean_text)]
+    event: LongText
+    context: LongText | None = None
+    targets: Keys | None = None
+    cities: Names | None = None
+    area: ShortText | None = None
+    valid_until: AwareDateTime | None = None
+    status: Literal["draft", "final", "withdrawn"] = "final"
+    supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    sources: list[Source] = []
+    advice: Annotated[list[LongText], BeforeValidator(_one_or_many)] = []
+
+    @field_validator("valid_until", "issued", mode="before")
+    @classmethod
+    def _date_only(cls, value: Any) -> Any:
+        # A bare date (2017-07-20) means the end of that day in UTC.
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return dt.datetime(value.year, value.month, value.day, 23, 59, tzinfo=dt.UTC)
+        return value
+
+
+# --- the rule library ----------------------------------------------------------------------
+
+CapSeverity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+CapCategory = Literal[
+    "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"
+]
+
+
+class Level(Strict):
+    key: Key
+    label: ShortText
+    meaning: ShortText
+    colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+    cap_severity: CapSeverity = "Unknown"
+
+
+class TargetCategory(Strict):
+    label: ShortText
+    meaning: ShortText | None = None
+    examples: Annotated[list[ShortText], Field(min_length=1)]
+
+
+class Condition(Strict):
+    """`when:` of a rule. Every key given must hold."""
+
+    country: Names | None = None
+    region: Names | None = None
+    threat: Keys | None = None
+    severity: Keys | None = None
+    severity_at_least: Key | None = None
+    targets: Keys | None = None
+    cities: Names | None = None
+    issued_after: dt.date | None = None
+    issued_before: dt.date | None = None
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+
+
+class Rule(Strict):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: ShortText | None = None
+    when: Condition = Condition()
+    slot: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    priority: int = 0
+    advice: LongText
+
+
+class RuleExample(Strict):
+    name: ShortText
+    advisory: dict[str, Any]
+    must_contain: list[ShortText] = []
+    must_not_contain: list[ShortText] = []
+
+
+class Threat(Strict):
+    key: Key
+    label: ShortText
+    meaning: ShortText
+    indicator: Literal["T", "U", "C", "K", "H", "N", "E", "O"] | None = None
+    cap_category: CapCategory = "Other"
+    default_targets: list[Key] = []
+
+
+class Background(Strict):
+    threats: Keys | None = None
+    text: LongText
+
+
+class CountryProfile(Strict):
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    name: ShortText
+    region: Literal["Africa", "Americas", "Asia", "Europe", "Oceania", "Antarctica"] | None = None
+    capital: ShortText | None = None
+    cities: list[ShortText] = []
+    timezones: list[ShortText] = []
+    languages: list[ShortText] = []
+    emergency: dict[Key, Annotated[str, Field(pattern=r"^[0-9 +]{2,15}$")]] = {}
+    background: list[Background] = []
+
+
+Sources = Annotated[list[ShortText], Field(min_length=1)]
+
+
+class LevelsFile(Strict):
+    sources: Sources
+    levels: Annotated[list[Level], Field(min_length=1)]
+
+
+class TargetsFile(Strict):
+    sources: Sources
+    targets: dict[Key, TargetCategory]
+
+
+class ThreatFile(Strict):
+    sources: Sources
+    threat: Threat
+    rules: list[Rule] = []
+    examples: list[RuleExample] = []
+
+
+class CountryFile(Strict):
+    sources: Sources
+    country: CountryProfile
+    rules: list[Rule] = []
+    examples: list[RuleExample] = []
+
+
+class GeneralFile(Strict):
+    sources: Sources = []
+    rules: list[Rule] = []
+    examples: list[RuleExample] = []
+
+
+# --- validation errors with places ---------------------------------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_document(doc: Document, model: type[M], extra: dict[str, Any] | None = None) -> M:
+    """Validate a loaded YAML document against `model`, or raise with every problem placed."""
+    data = doc.data
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {type(data).__name__}"
+        raise TravelriskError(doc.problem((), f"the file is {what}, not a mapping of keys",
+                                          "start with keys such as 'title: ...'"))
+    try:
+        return model.model_validate({**data, **(extra or {})})
+    except ValidationError as exc:
+        raise TravelriskError(sorted({_problem(doc, model, err) for err in exc.errors()})) from None
+
+
+def _problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
+    loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part[:1].isupper()))
+    loc = tuple("not" if part == "not_" else part for part in loc)
+    name = ".".join(str(p) for p in loc) or "file"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
+        return doc.problem(loc, f"unknown key '{loc[-1]}'", hint)
+    if kind == "missing":
+        return doc.problem(loc[:-1], f"missing required key '{loc[-1]}'", f"add '{loc[-1]}: ...'")
+    message = err["msg"].removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        message = "has characters that are not allowed here"
+        hint = "use lower-case letters, digits, '-', '.' or '_'" if "id" in name or "key" in name else ""
+        if loc[-1] == "url":
+            hint = "use an http://, https:// or mailto: address"
+        return doc.problem(loc, f"{name} {message}", hint)
+    return doc.problem(loc, f"{name}: {message}", _type_hint(kind))
+
+
+def _type_hint(kind: str) -> str:
+    return {
+        "string_type": "write it as text",
+        "list_type": "write a list, one '- item' per line",
+        "dict_type": "write it as 'key: value' lines",
+        "datetime_from_date_parsing": "write a date and time with offset, e.g. 2017-07-15T17:12:00+00:00",
+        "datetime_parsing": "write a date and time with offset, e.g. 2017-07-15T17:12:00+00:00",
+        "datetime_type": "write a date and time with offset, e.g. 2017-07-15T17:12:00+00:00",
+        "string_too_long": "shorten it",
+        "string_too_short": "write something here",
+        "too_short": "give at least one",
+        "literal_error": "",
+        "int_parsing": "write a whole number",
+    }.get(kind, "")
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model found at `loc` (following nested models and lists)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        field = getattr(current, "model_fields", {}).get("not_" if part == "not" else part)
+        current = _model_in(field.annotation) if field else None
+    if current is None:
+        return []
+    return [f.alias or name for name, f in current.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found:
+            return found
+    return None

@@ -1,0 +1,181 @@
+"""Resolution -> text: the standalone page, the embeddable fragment, the PDF's HTML, JSON, text.
+
+Templates run in Jinja's immutable sandbox with autoescaping and strict undefined variables:
+advisory text is data, and a template typo is an error that names its file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from . import __version__
+from .errors import Problem, TravelriskError
+from .rules import Resolution, join_list
+
+KINDS = ("page", "fragment", "pdf")
+"""HTML kinds: each is `templates/<kind>.html.j2`."""
+
+ROOT_CLASS = "travelrisk-advisory"
+"""Every style is scoped under this class, so an embedded fragment leaves its host alone."""
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def utc_display(moment: datetime) -> str:
+    """`15 Jul 2017 | 05:12 PM UTC`, independent of the process locale."""
+    t = moment.astimezone(UTC)
+    hour = t.hour % 12 or 12
+    noon = "AM" if t.hour < 12 else "PM"
+    return f"{t.day:02d} {_MONTHS[t.month - 1]} {t.year} | {hour:02d}:{t.minute:02d} {noon} UTC"
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _markdown() -> MarkdownIt:
+    # CommonMark without raw HTML; links and images only to http(s) and mailto.
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.disable("image")
+    md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_SCHEMES)  # type: ignore[method-assign]
+    return md
+
+
+MARKDOWN = _markdown()
+
+
+def markdown(text: str | None) -> Markup:
+    return Markup(MARKDOWN.render(text)) if text else Markup("")
+
+
+def view(res: Resolution) -> dict[str, Any]:
+    """The plain data every template and the JSON output see (documented in docs/templates.md)."""
+    a = res.advisory
+    return {
+        "id": a.id,
+        "title": a.title,
+        "full_title": f"{res.country_name}: {a.title}",
+        "country": {"code": res.country_code, "name": res.country_name},
+        "issued": {"iso": utc_iso(a.issued), "display": utc_display(a.issued)},
+        "severity": {"key": a.severity, "label": res.level.label, "meaning": res.level.meaning,
+                     "colour": res.level.colour, "cap_severity": res.level.cap_severity},
+        "threats": [{"key": t.key, "label": t.label} for t in res.threats],
+        "summary": a.summary,
+        "event": a.event,
+        "context": a.context,
+        "background": list(res.background),
+        "advice": [{"text": p.text, "rule": p.rule} for p in res.advice],
+        "targets": [{"key": k, "label": t.label, "examples": list(t.examples)} for k, t in res.targets.items()],
+        "cities": list(res.cities),
+        "area": a.area,
+        "status": a.status,
+        "valid_until": {"iso": utc_iso(a.valid_until), "display": utc_display(a.valid_until)}
+        if a.valid_until else None,
+        "supersedes": a.supersedes,
+        "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url,
+                     "date": s.date.isoformat() if s.date else None} for s in a.sources],
+    }
+
+
+@dataclass
+class Renderer:
+    """Renders resolutions with the templates found in `template_dirs` (first wins)."""
+
+    template_dirs: list[Path]
+
+    def __post_init__(self) -> None:
+        self.env = ImmutableSandboxedEnvironment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["markdown"] = markdown
+        self.env.filters["join_and"] = join_list
+        self.env.globals.update(root_class=ROOT_CLASS, tool={"name": "travelrisk", "version": __version__})
+
+    def template(self, name: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise _template_error(exc, self.template_dirs) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TravelriskError(Problem(str(self.template_dirs[0] / str(exc.name)), message="template not found",
+                                          hint="restore it, or remove the override that refers to it")) from None
+
+    def html(self, res: Resolution, kind: str = "page") -> str:
+        if kind not in KINDS:
+            raise ValueError(f"unknown HTML kind {kind!r}")
+        template = self.template(f"{kind}.html.j2")
+        try:
+            return template.render(advisory=view(res), kind=kind)
+        except jinja2.TemplateError as exc:
+            raise _template_error(exc, self.template_dirs) from None
+
+    def check_templates(self) -> list[Problem]:
+        """Compile every template, collecting syntax errors (for `validate`)."""
+        problems = []
+        for name in self.env.list_templates(filter_func=lambda n: n.endswith(".j2")):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(_template_problem(exc, self.template_dirs))
+        return problems
+
+
+def to_json(res: Resolution) -> str:
+    data = {"format": "travelrisk-advisory", "version": 1, **view(res)}
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def to_text(res: Resolution) -> str:
+    """Plain text, for email bodies and chat: the reference alert's order of parts."""
+    v = view(res)
+    parts = [v["issued"]["display"], v["full_title"], v["summary"], v["severity"]["label"],
+             "Event", v["event"].strip()]
+    if v["context"] or v["background"]:
+        parts += ["Context", *v["background"], *([v["context"].strip()] if v["context"] else [])]
+    parts += ["Advice", *(p["text"] for p in v["advice"])]
+    return "\n\n".join(parts) + "\n"
+
+
+def _template_problem(exc: jinja2.TemplateError, dirs: list[Path]) -> Problem:
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "template"
+    line = getattr(exc, "lineno", None) or 1
+    message = getattr(exc, "message", None) or str(exc)
+    hint = "check the {{ }} and {% %} tags" if isinstance(exc, jinja2.TemplateSyntaxError) else \
+        "templates may use only the documented variables (docs/templates.md)"
+    return Problem(str(name), line, 1, f"template error: {message}", hint)
+
+
+def _template_error(exc: jinja2.TemplateError, dirs: list[Path]) -> TravelriskError:
+    if not isinstance(exc, jinja2.TemplateSyntaxError):
+        # Runtime errors carry no line; find the template frame in the traceback.
+        line, name = _runtime_place(exc)
+        if name:
+            return TravelriskError(Problem(name, line, 1, f"template error: {exc.message or exc}",
+                                           "templates may use only the documented variables (docs/templates.md)"))
+    return TravelriskError(_template_problem(exc, dirs))
+
+
+def _runtime_place(exc: BaseException) -> tuple[int, str | None]:
+    tb = exc.__traceback__
+    place: tuple[int, str | None] = (1, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            place = (tb.tb_lineno, filename)
+        tb = tb.tb_next
+    return place

@@ -1,0 +1,96 @@
+"""Find the workspace (advisories, rules, templates, output) and load each part once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .errors import Problem, TravelriskError
+from .loading import Document, load_yaml
+from .model import Advisory, validate_document
+from .render import Renderer
+from .rules import Resolution, RuleLibrary, resolve
+
+
+def builtin_dir() -> Path:
+    """Rules and templates shipped with travelrisk: inside the wheel, or the source checkout."""
+    packaged = Path(__file__).parent / "_builtin"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class LoadedAdvisory:
+    path: Path
+    doc: Document
+    advisory: Advisory
+
+
+@dataclass
+class Workspace:
+    """A folder with `advisories/`, and optionally its own `rules/` and `templates/`.
+
+    A workspace `rules/` folder replaces the built-in library as a whole (rules refer to each
+    other, so mixing two libraries would be a trap); a workspace `templates/` folder overrides
+    the built-in templates file by file.
+    """
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+
+    @property
+    def advisories_dir(self) -> Path:
+        return self.root / "advisories"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def rules_dir(self) -> Path:
+        own = self.root / "rules"
+        return own if own.is_dir() else builtin_dir() / "rules"
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        dirs = [self.root / "templates", builtin_dir() / "templates"]
+        return list(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
+
+    @cached_property
+    def library(self) -> RuleLibrary:
+        return RuleLibrary.load(self.rules_dir)
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        return Renderer(self.template_dirs)
+
+    def advisory_paths(self) -> list[Path]:
+        if not self.advisories_dir.is_dir():
+            return []
+        return sorted(p for p in self.advisories_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+    def load(self, path: Path) -> LoadedAdvisory:
+        return load_advisory(path)
+
+    def resolve(self, path: Path) -> Resolution:
+        loaded = load_advisory(path)
+        return resolve(loaded.advisory, loaded.doc, self.library)
+
+
+def load_advisory(path: Path) -> LoadedAdvisory:
+    """Read and check one advisory file; its id defaults to the file name."""
+    doc = load_yaml(path)
+    extra = {}
+    if isinstance(doc.data, dict) and "id" not in doc.data:
+        extra["id"] = path.stem
+    try:
+        advisory = validate_document(doc, Advisory, extra)
+    except TravelriskError as exc:
+        if "id" in extra:  # say that the id came from the file name, and how to choose one
+            exc.problems = [Problem(p.path, p.line, p.column, p.message.replace("id has", "the id taken from "
+                                    "the file name has"), "rename the file or add 'id: ...'")
+                            if p.message.startswith("id ") else p for p in exc.problems]
+        raise
+    return LoadedAdvisory(path, doc, advisory)
