@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, TravelriskError
-from .publish import write_atomic
+from .publish import output_lock, write_atomic
 from .render import to_json, to_text
 from .rules import Resolution
 from .workspace import Workspace
@@ -56,6 +56,12 @@ def build(ws: Workspace, out_dir: Path | None = None, formats: tuple[str, ...] =
     ws.library  # noqa: B018 - a broken rule library fails the whole build up front
     if problems := ws.renderer.check_templates():
         raise TravelriskError(problems)
+    with output_lock(out_dir):
+        _build_into(ws, out_dir, formats, report)
+    return report
+
+
+def _build_into(ws: Workspace, out_dir: Path, formats: tuple[str, ...], report: BuildReport) -> None:
     seen: dict[str, Path] = {}
     for path in ws.advisory_paths():
         try:
@@ -75,4 +81,3 @@ def build(ws: Workspace, out_dir: Path | None = None, formats: tuple[str, ...] =
             report.files.append(target)
         report.built.append(aid)
         report.warnings.extend(res.warnings)
-    return report
