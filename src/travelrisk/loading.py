@@ -89,6 +89,8 @@ def load_yaml(path: Path, text: str | None = None) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
+        if mark and text[mark.index:mark.index + 1] == "\t":
+            what = "a tab character (YAML indents with spaces only)"
         raise fail(path, f"YAML syntax error: {what}", _yaml_hint(what), line, column) from None
     except yaml.YAMLError as exc:  # e.g. a character YAML forbids, reported without a mark
         raise fail(path, f"YAML error: {exc}", "check the file's characters") from None
