@@ -440,8 +440,13 @@ def _country(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list
 def render_rule_text(loaded: LoadedRule, lib: RuleLibrary, code: str, country: str, cities: list[str],
                      advisory: Advisory, targets: dict[str, TargetCategory]) -> str:
     threat_key = loaded.threat or next(iter(loaded.rule.when.threat or []), None) or advisory.threat[0]
+    if advisory.targets is None and threat_key in lib.threats:
+        # Without targets chosen by the author, each threat's advice lists that threat's own
+        # targets: a strike paragraph should not list embassies because unrest is also named.
+        targets = {k: t for k, t in targets.items() if k in lib.threats[threat_key].default_targets}
     values = {
         "country": country,
+        "the_country": countries.in_sentence(code, country),
         "country_code": code,
         "cities": cities,
         "area": advisory.area or "",
