@@ -13,7 +13,8 @@ from travelrisk.errors import TravelriskError
 from travelrisk.workspace import Workspace
 
 
-def add_general_rules(ws: Path, rules: list[dict[str, object]], examples: list[dict[str, object]] | None = None) -> Path:
+def add_general_rules(ws: Path, rules: list[dict[str, object]],
+                      examples: list[dict[str, object]] | None = None) -> Path:
     path = ws / "rules" / "general.yaml"
     data = yaml.safe_load(path.read_text())
     data["rules"] = rules

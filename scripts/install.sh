@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install travelrisk and the system packages it needs, on Debian or Ubuntu.
+#   bash scripts/install.sh          # what rendering needs
+#   bash scripts/install.sh --test   # plus what the test suite needs (poppler, Chromium, axe-core)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint; HarfBuzz subsetting makes PDFs ~4.7x faster
+  shared-mime-info fonts-dejavu-core fonts-liberation2   # the fonts the templates name, installed, never fetched
+)
+test_packages=(
+  poppler-utils                                          # pdftotext, pdftoppm, pdffonts, pdfinfo for PDF tests
+)
+with_tests=false
+[[ "${1:-}" == "--test" ]] && with_tests=true && packages+=("${test_packages[@]}")
+
+if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
+fi
+
+if $with_tests; then
+  python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+else
+  python3 -m pip install --quiet --disable-pip-version-check -e .
+fi
