@@ -109,6 +109,8 @@ def render(
         "--output", "-o", help="Output file, or - for standard output. Default: output/<id>/<file>.")] = None,
     pdf_variant: Annotated[PdfVariant | None, typer.Option(
         "--pdf-variant", help="PDF/A (archival) or PDF/UA (accessibility).")] = None,
+    shadow: Annotated[bool, typer.Option(
+        "--shadow", help="Fragment only: wrap it in a declarative shadow root, isolated from the host's CSS.")] = False,
 ) -> None:
     """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON or text."""
     from .build import file_name
@@ -116,6 +118,8 @@ def render(
     from .publish import write_atomic
 
     ws = workspace(ctx)
+    if shadow:
+        ws.renderer.shadow = True
     res = ws.resolve(file)
     report(res.warnings, "warning")
     data = render_one(ws, res, fmt.value, pdf_variant.value if pdf_variant else None)
@@ -134,17 +138,28 @@ def build(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder. Default: output/.",
                                                 file_okay=False)] = None,
+    formats: Annotated[list[Format] | None, typer.Option(
+        "--format", "-f", help="Format to build; repeat for several. Default: html, fragment, pdf, json.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
+                                             help="Worker processes for PDFs. Default: the number of cores.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild every advisory, changed or not.")] = False,
+    include_drafts: Annotated[bool, typer.Option(
+        "--include-drafts", help="Also build drafts and list them on the site (for review, not publication).")] = False,
 ) -> None:
-    """Build every advisory in advisories/ to HTML, fragment, PDF and JSON under output/<id>/."""
+    """Build every changed advisory in advisories/ under output/<id>/, and the site: index.html, feed.xml,
+    advisories.json."""
+    from .build import BUILD_FORMATS, terminal_progress
     from .build import build as build_all
 
     ws = workspace(ctx)
-    result = build_all(ws, output)
+    chosen = tuple(f.value for f in formats) if formats else BUILD_FORMATS
+    with terminal_progress() as progress:
+        result = build_all(ws, output, chosen, jobs=jobs, force=force, include_drafts=include_drafts,
+                           progress=progress)
     report(result.warnings, "warning")
     for problems in result.failed.values():
         report(problems)
-    out = output or ws.output_dir
-    typer.echo(f"built {len(result.built)}, failed {len(result.failed)} -> {out}", err=True)
+    typer.echo(f"{result.summary()} in {result.seconds:.2f} s -> {output or ws.output_dir}", err=True)
     if result.failed:
         raise typer.Exit(1)
 
@@ -166,6 +181,168 @@ def validate(
         typer.echo(f"{len(result.problems)} problem(s) in {result.checked} file(s) checked", err=True)
         raise typer.Exit(1)
     typer.echo(f"ok: {result.checked} file(s) checked", err=True)
+
+
+class ExplainFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+@friendly
+def explain(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The advisory YAML file.")],
+    fmt: Annotated[ExplainFormat, typer.Option("--format", "-f", help="text or json.")] = ExplainFormat.text,
+) -> None:
+    """Show which rules matched and why, which did not (and the failing condition), and which
+    rule wrote each advice paragraph."""
+    from .explain import explanation, to_json, to_text
+
+    ws = workspace(ctx)
+    data = explanation(ws.resolve(file), ws.root)
+    typer.echo((to_json if fmt is ExplainFormat.json else to_text)(data), nl=False)
+
+
+@app.command()
+@friendly
+def schema(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the *.schema.json files.",
+                                         file_okay=False)] = Path("schemas"),
+) -> None:
+    """Write JSON Schemas for advisory and rule files, for editor completion and checks."""
+    from .publish import write_atomic
+    from .schema import dumps, schemas
+
+    ws = workspace(ctx)
+    folder = output if output.is_absolute() else ws.root / output
+    for name, data in schemas(ws.library).items():
+        write_atomic(folder / name, dumps(data))
+        typer.echo(str(folder / name), err=True)
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Status(StrEnum):
+    draft = "draft"
+    final = "final"
+    withdrawn = "withdrawn"
+
+
+def _interactive() -> bool:
+    """Whether to ask for missing `new` flags (a test may pretend to be a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _ask(label: str, check: Callable[[str], Any]) -> Any:
+    """Prompt until `check` accepts the answer; its error is shown and the question asked again."""
+    def convert(value: str) -> Any:
+        try:
+            return check(value)
+        except TravelriskError as exc:
+            raise typer.BadParameter("; ".join(f"{p.message}; {p.hint}" if p.hint else p.message
+                                               for p in exc.problems)) from None
+
+    return typer.prompt(label, value_proc=convert)
+
+
+@app.command()
+@friendly
+def new(
+    ctx: typer.Context,
+    country: Annotated[str | None, typer.Option("--country", "-c", help="ISO code (MA) or English name.")] = None,
+    threat: Annotated[list[str] | None, typer.Option(
+        "--threat", "-t", help="Threat key; repeat or separate with commas for several.")] = None,
+    severity: Annotated[str | None, typer.Option("--severity", "-s", help="Severity level key, e.g. warning.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The headline.")] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="Summary (default: a placeholder).")] = None,
+    event: Annotated[str | None, typer.Option("--event", help="What happened (default: a placeholder).")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="File to create. Default: advisories/<id>.yaml.", dir_okay=False)] = None,
+) -> None:
+    """Start a new advisory (a draft) from flags, or by asking on a terminal; prints the new file's path."""
+    from .authoring import check_country, check_severity, check_threats, check_title, new_advisory
+
+    ws = workspace(ctx)
+    missing = [flag for flag, value in (("--country", country), ("--threat", threat), ("--severity", severity),
+                                        ("--title", title)) if not value]
+    if missing and not _interactive():  # wrong usage: exit 2, like Typer's own usage errors
+        typer.echo(f"travelrisk new: missing {', '.join(missing)}; give them as flags (on a terminal, "
+                   "travelrisk asks for them)", err=True)
+        raise typer.Exit(2)
+    if not country:
+        country = _ask("Country (ISO code or English name)", lambda v: check_country(ws, v))
+    if not threat:
+        threat = _ask(f"Threat(s), comma-separated [{', '.join(ws.library.threats)}]",
+                      lambda v: check_threats(ws, [v]))
+    if not severity:
+        severity = _ask(f"Severity [{', '.join(ws.library.levels)}]", lambda v: check_severity(ws, v))
+    if not title:
+        title = _ask("Title", check_title)
+    assert country and threat and severity and title
+    path = new_advisory(ws, country=country, threats=threat, severity=severity, title=title, summary=summary,
+                        event=event, output=output)
+    typer.echo(str(path))
+    typer.echo(f"next: edit it, then `travelrisk render {path}` (it is a draft until you set status: final)",
+               err=True)
+
+
+@app.command()
+@friendly
+def update(
+    ctx: typer.Context,
+    advisory_id: Annotated[str, typer.Argument(metavar="ID", help="The id (or file) of the advisory to update.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="File to create. Default: advisories/<new id>.yaml.", dir_okay=False)] = None,
+) -> None:
+    """Start an update (a draft) that supersedes advisory ID: its fields copied, new id and issue time."""
+    from .authoring import update_advisory
+
+    path = update_advisory(workspace(ctx), advisory_id, output=output)
+    typer.echo(str(path))
+    typer.echo(f"next: say what has changed, set status: final, then `travelrisk render {path}`", err=True)
+
+
+@app.command()
+@friendly
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535,
+                                      help="Port on 127.0.0.1 (0: any free port).")] = 8000,
+) -> None:
+    """Preview the workspace's advisories in a browser; pages rebuild and reload as files change."""
+    from .serve import serve as run_preview
+
+    run_preview(workspace(ctx).root, port, log=lambda line: typer.echo(line, err=True))
+
+
+@app.command("list")
+@friendly
+def list_advisories(
+    ctx: typer.Context,
+    country: Annotated[list[str] | None, typer.Option("--country", "-c", help="Code or name; repeatable.")] = None,
+    severity: Annotated[list[str] | None, typer.Option("--severity", "-s", help="Level key; repeatable.")] = None,
+    status: Annotated[list[Status] | None, typer.Option("--status", help="draft, final or withdrawn.")] = None,
+    threat: Annotated[list[str] | None, typer.Option("--threat", "-t", help="Threat key; repeatable.")] = None,
+    expired: Annotated[bool, typer.Option("--expired", help="Only final ones past valid_until.")] = False,
+    active: Annotated[bool, typer.Option("--active", help="Only those in force now.")] = False,
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.table,
+) -> None:
+    """List the advisories: id, country, severity, status, issued, valid until, and whether in force."""
+    from .listing import Filters, rows, table, to_json
+
+    states = (("expired",) if expired else ()) + (("active",) if active else ())
+    filters = Filters(tuple(country or ()), tuple(severity or ()), tuple(s.value for s in status or ()),
+                      tuple(threat or ()), states)
+    found, problems = rows(workspace(ctx), filters)
+    typer.echo(to_json(found) if fmt is ListFormat.json else table(found), nl=False)
+    report(problems)
+    if problems:
+        raise typer.Exit(1)
 
 
 def run() -> None:  # the console script

@@ -25,6 +25,11 @@ MAX_FILE_BYTES = 1_000_000
 """Advisories and rule files are short; a megabyte is far past any real one."""
 MAX_NODES = 100_000
 """Expanded nodes per file: refuses 'billion laughs' alias bombs long before memory suffers."""
+MAX_DEPTH = 50
+"""Nesting depth: real files nest 6 deep at most; deeper ones would exhaust Python's stack."""
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                       ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+"""Tags that build plain data; anything else (!!binary, !!set, !!python/..., !custom) is refused."""
 
 Loc = tuple[str | int, ...]
 
@@ -84,6 +89,7 @@ def load_yaml(path: Path, text: str | None = None) -> Document:
     if text is None:
         text = read_text(path)
     try:
+        _check_depth(path, text)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -92,12 +98,32 @@ def load_yaml(path: Path, text: str | None = None) -> Document:
         if mark and text[mark.index:mark.index + 1] == "\t":
             what = "a tab character (YAML indents with spaces only)"
         raise fail(path, f"YAML syntax error: {what}", _yaml_hint(what), line, column) from None
-    except yaml.YAMLError as exc:  # e.g. a character YAML forbids, reported without a mark
-        raise fail(path, f"YAML error: {exc}", "check the file's characters") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids: placed by its offset
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise fail(path, f"contains a character that YAML does not allow (U+{exc.character:04X})",
+                   "remove it (paste as plain text)", line, column) from None
+    except yaml.YAMLError as exc:  # anything else PyYAML may raise without a mark, on one line
+        raise fail(path, "YAML error: " + " ".join(str(exc).split()), "check the file's characters") from None
     doc = Document(path, None)
     if node is not None:
         doc.data = _Builder(doc).build(node, ())
     return doc
+
+
+def _check_depth(path: Path, text: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C, and a file of
+    a few hundred thousand '[' (well under the size limit) overflows the stack (a segfault)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):  # events come from a loop, not recursion
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise fail(path, f"is nested more than {MAX_DEPTH} levels deep", "flatten the structure",
+                           mark.line + 1, mark.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _yaml_hint(what: str) -> str:
@@ -124,6 +150,11 @@ class _Builder:
         if self.count > MAX_NODES:
             raise self._error(node, f"has more than {MAX_NODES:,} values (an alias bomb?)",
                               "remove the anchors and aliases (& and *)")
+        if len(loc) > MAX_DEPTH:
+            raise self._error(node, f"is nested more than {MAX_DEPTH} levels deep", "flatten the structure")
+        if node.tag not in PLAIN_TAGS:
+            raise self._error(node, f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+                              "remove the tag; write plain text, numbers, lists and keys")
         self.doc.places.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.ScalarNode):
             try:
@@ -147,8 +178,9 @@ class _Builder:
                 raise self._error(key_node, "merge keys (<<) are not supported", "write the keys out")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self._error(key_node, "a key must be plain text", "use a simple word as the key")
-            key = self.constructor.construct_object(key_node)
-            key = key if isinstance(key, str) else str(key)
+            key = self.build(key_node, (*loc, "<key>"))
+            # `null:`, `yes:` or `1:` as a key: keep the words as written, not None/True/1
+            key = key if isinstance(key, str) else key_node.value
             if key in result:
                 first_line, _ = self.doc.places[(*loc, key)]
                 raise self._error(key_node, f"duplicate key '{key}' (first given on line {first_line})",

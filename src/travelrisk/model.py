@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -26,12 +27,17 @@ from .loading import Document
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates make text display in another order than it reads
+# ("Trojan Source"): a title could show one thing and say another. LRM/RLM marks stay allowed.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def _clean_text(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("contains a control character; remove it (paste as plain text)")
+    if found := _CONTROL.search(value):
+        raise ValueError(f"contains a control character (U+{ord(found[0]):04X}); remove it (paste as plain text)")
+    if found := _BIDI.search(value):
+        raise ValueError(f"contains a bidi override (U+{ord(found[0]):04X}) that reorders the text; remove it")
     return value.strip()
 
 
@@ -42,9 +48,16 @@ def _one_or_many(value: Any) -> Any:
 Text = Annotated[str, AfterValidator(_clean_text)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_clean_text)]
 LongText = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_clean_text)]
+def _one_or_many_schema(item: dict[str, Any]) -> WithJsonSchema:
+    # Editors should accept what the loader accepts: `threat: terrorism` as well as a list.
+    return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item}]})
+
+
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
-Keys = Annotated[list[Key], BeforeValidator(_one_or_many)]
-Names = Annotated[list[ShortText], BeforeValidator(_one_or_many)]
+Keys = Annotated[list[Key], BeforeValidator(_one_or_many),
+                 _one_or_many_schema({"type": "string", "pattern": KEY_PATTERN})]
+Names = Annotated[list[ShortText], BeforeValidator(_one_or_many),
+                  _one_or_many_schema({"type": "string", "minLength": 1, "maxLength": 300})]
 
 
 class Strict(BaseModel):
@@ -89,7 +102,8 @@ class Advisory(Strict):
     status: Literal["draft", "final", "withdrawn"] = "final"
     supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
     sources: list[Source] = []
-    advice: Annotated[list[LongText], BeforeValidator(_one_or_many)] = []
+    advice: Annotated[list[LongText], BeforeValidator(_one_or_many),
+                      _one_or_many_schema({"type": "string", "minLength": 1})] = []
 
     @field_validator("valid_until", "issued", mode="before")
     @classmethod
@@ -227,14 +241,31 @@ def validate_document(doc: Document, model: type[M], extra: dict[str, Any] | Non
         raise TravelriskError(doc.problem((), f"the file is {what}, not a mapping of keys",
                                           "start with keys such as 'title: ...'"))
     try:
-        return model.model_validate({**data, **(extra or {})})
+        payload = {**data, **(extra or {})}
+        return model.model_validate(payload)
     except ValidationError as exc:
-        raise TravelriskError(sorted({_problem(doc, model, err) for err in exc.errors()})) from None
+        raise TravelriskError(sorted({_problem(doc, model, err, payload) for err in exc.errors()})) from None
 
 
-def _problem(doc: Document, model: type[BaseModel], err: Any) -> Problem:
-    loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part[:1].isupper()))
-    loc = tuple("not" if part == "not_" else part for part in loc)
+def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Pydantic's `loc` with the names of union branches (`str`, `list[...]`, model names)
+    dropped: only the keys and indexes that exist in the data remain, and a last unknown part
+    (a missing key) is kept."""
+    kept: list[Any] = []
+    for i, part in enumerate(loc):
+        key = "not" if part == "not_" else part
+        present = key in data if isinstance(data, dict) else (
+            isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data))
+        if present:
+            kept.append(key)
+            data = data[key]
+        elif i == len(loc) - 1 and isinstance(data, dict):
+            kept.append(key)
+    return tuple(kept)
+
+
+def _problem(doc: Document, model: type[BaseModel], err: Any, data: dict[str, Any]) -> Problem:
+    loc = _data_loc(data, tuple(err["loc"]))
     name = ".".join(str(p) for p in loc) or "file"
     kind = err["type"]
     if kind == "extra_forbidden":

@@ -18,11 +18,34 @@ PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 
 def allowed_path(url: str, roots: list[Path]) -> Path | None:
     """The local file a `file:` URL names, if it lies inside one of `roots`; else None."""
-    parts = urlsplit(url)
-    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+    try:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path)).resolve()  # follows symlinks: a link out of templates/ is refused
+        inside = any(path.is_relative_to(root.resolve()) for root in roots)
+        return path if inside and path.is_file() else None
+    except (ValueError, OSError):  # a NUL byte, an over-long name: refused (and reported), never fetched
         return None
-    path = Path(unquote(parts.path)).resolve()
-    return path if any(path.is_relative_to(root.resolve()) for root in roots) and path.is_file() else None
+
+
+def where_referred(url: str, roots: list[Path]) -> tuple[Path, int, int] | None:
+    """The template file, line and column that mention `url` (or its last path segment, for a
+    relative reference such as ../../etc/passwd), so a refusal points at what to fix."""
+    parts = urlsplit(url)
+    needles = [url, *([unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])] if parts.path.strip("/") else [])]
+    files = [p for root in roots if root.is_dir() for p in sorted(root.rglob("*"))
+             if p.suffix in (".j2", ".css", ".html") and p.is_file()]  # the overriding folder first
+    for needle in needles:
+        for path in files:
+            try:
+                text = path.read_text("utf-8", errors="replace")
+            except OSError:
+                continue
+            if (at := text.find(needle)) != -1:
+                before = text[:at]
+                return path, before.count("\n") + 1, at - (before.rfind("\n") + 1) + 1
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -54,14 +77,33 @@ def html_to_pdf(html: str, base_dir: Path, roots: list[Path], identity: str,
     weasyprint, fenced_fetcher, fonts = _weasy()
     fetcher = fenced_fetcher([*roots, base_dir])
     document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
+    attachments: list[str] = []
+
+    def find_attachments(doc: Any, _pdf: Any) -> None:
+        # A PDF attachment would carry a file (or a template's source) inside the advisory,
+        # hidden from readers: refuse them all. The bytes written so far are then discarded.
+        attachments.extend(a.description or "a file named by <link rel=attachment>" for a in doc.metadata.attachments)
+        attachments.extend(target for page in doc.pages for kind, target, *_ in page.links if kind == "attachment")
+
     pdf: bytes = document.write_pdf(
+        finisher=find_attachments,
         font_config=fonts,
         pdf_identifier=hashlib.sha256(identity.encode()).hexdigest()[:32].encode(),
         pdf_variant=variant,
         pdf_tags=True,
         custom_metadata=True,
     )
-    if fetcher.refused:
-        raise TravelriskError([Problem(source, message=f"the page refers to {url[:200]}, which may not be fetched",
-                                       hint="use files inside templates/ or data: URIs") for url in fetcher.refused])
+    problems = []
+    for url in dict.fromkeys(fetcher.refused):
+        where = where_referred(url, roots)
+        path, line, column = where or (base_dir / "pdf.html.j2", 1, 1)
+        problems.append(Problem(str(path), line, column, f"the PDF of advisory '{source}' refers to {url[:200]}, "
+                                "which may not be fetched", "use files inside templates/ or data: URIs"))
+    for url in dict.fromkeys(attachments):
+        path, line, column = where_referred(url, roots) or where_referred("attachment", roots) or (
+            base_dir / "pdf.html.j2", 1, 1)
+        problems.append(Problem(str(path), line, column, f"the PDF of advisory '{source}' would attach {url[:200]}",
+                                "PDF attachments are not allowed; remove rel=\"attachment\""))
+    if problems:
+        raise TravelriskError(problems)
     return pdf

@@ -7,6 +7,7 @@ advisory text is data, and a template typo is an error that names its file and l
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,8 +59,12 @@ def markdown(text: str | None) -> Markup:
     return Markup(MARKDOWN.render(text)) if text else Markup("")
 
 
-def view(res: Resolution) -> dict[str, Any]:
-    """The plain data every template and the JSON output see (documented in docs/templates.md)."""
+def view(res: Resolution, related: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The plain data every template and the JSON output see (documented in docs/templates.md).
+
+    `related` (from `lifecycle.Lifecycle.related`) links an update to the advisory it supersedes
+    and back; without it, `update_of` and `superseded_by` are None.
+    """
     a = res.advisory
     return {
         "id": a.id,
@@ -82,6 +87,8 @@ def view(res: Resolution) -> dict[str, Any]:
         "valid_until": {"iso": utc_iso(a.valid_until), "display": utc_display(a.valid_until)}
         if a.valid_until else None,
         "supersedes": a.supersedes,
+        "update_of": (related or {}).get("update_of"),
+        "superseded_by": (related or {}).get("superseded_by"),
         "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url,
                      "date": s.date.isoformat() if s.date else None} for s in a.sources],
     }
@@ -92,10 +99,25 @@ class Renderer:
     """Renders resolutions with the templates found in `template_dirs` (first wins)."""
 
     template_dirs: list[Path]
+    related: Callable[[Any], dict[str, Any]] | None = None
+    """Advisory -> its `update_of` / `superseded_by` links (the workspace knows the others)."""
+    builtin_dir: Path | None = None
+    """The built-in templates, also reachable as `builtin/<name>` so an override can extend its original."""
+    brand: dict[str, Any] | None = None
+    """The workspace config's branding (config.brand); defaults when None."""
+    shadow: bool = False
+    """Wrap fragments in a declarative shadow root."""
 
     def __post_init__(self) -> None:
+        from .config import Config, brand
+
+        self.brand = self.brand or brand(Path("."), Config())
+        loader: jinja2.BaseLoader = jinja2.FileSystemLoader([str(d) for d in self.template_dirs])
+        if self.builtin_dir is not None:
+            builtin = jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(self.builtin_dir))})
+            loader = jinja2.ChoiceLoader([loader, builtin])
         self.env = ImmutableSandboxedEnvironment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
+            loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -104,7 +126,8 @@ class Renderer:
         )
         self.env.filters["markdown"] = markdown
         self.env.filters["join_and"] = join_list
-        self.env.globals.update(root_class=ROOT_CLASS, tool={"name": "travelrisk", "version": __version__})
+        self.env.globals.update(root_class=ROOT_CLASS, tool={"name": "travelrisk", "version": __version__},
+                                brand=self.brand)
 
     def template(self, name: str) -> jinja2.Template:
         try:
@@ -120,9 +143,12 @@ class Renderer:
             raise ValueError(f"unknown HTML kind {kind!r}")
         template = self.template(f"{kind}.html.j2")
         try:
-            return template.render(advisory=view(res), kind=kind)
-        except jinja2.TemplateError as exc:
-            raise _template_error(exc, self.template_dirs) from None
+            related = self.related(res.advisory) if self.related else None
+            return template.render(advisory=view(res, related), kind=kind, shadow=self.shadow and kind == "fragment")
+        except Exception as exc:  # also `{{ 1/0 }}`, a recursive macro, a huge range: the template's fault
+            if isinstance(exc, jinja2.TemplateError) or _runtime_place(exc)[1]:
+                raise _template_error(exc, self.template_dirs) from None
+            raise
 
     def check_templates(self) -> list[Problem]:
         """Compile every template, collecting syntax errors (for `validate`)."""
@@ -160,12 +186,12 @@ def _template_problem(exc: jinja2.TemplateError, dirs: list[Path]) -> Problem:
     return Problem(str(name), line, 1, f"template error: {message}", hint)
 
 
-def _template_error(exc: jinja2.TemplateError, dirs: list[Path]) -> TravelriskError:
+def _template_error(exc: Exception, dirs: list[Path]) -> TravelriskError:
     if not isinstance(exc, jinja2.TemplateSyntaxError):
         # Runtime errors carry no line; find the template frame in the traceback.
         line, name = _runtime_place(exc)
         if name:
-            return TravelriskError(Problem(name, line, 1, f"template error: {exc.message or exc}",
+            return TravelriskError(Problem(name, line, 1, f"template error: {getattr(exc, 'message', None) or exc}",
                                            "templates may use only the documented variables (docs/templates.md)"))
     return TravelriskError(_template_problem(exc, dirs))
 

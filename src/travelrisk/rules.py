@@ -458,8 +458,8 @@ def render_rule_text(loaded: LoadedRule, lib: RuleLibrary, code: str, country: s
     assert loaded.template is not None  # a rule whose text does not compile fails loading
     try:
         text = loaded.template.render(values)
-    except jinja2.TemplateError as exc:
+    except Exception as exc:  # rule text's own errors too: `{{ 1/0 }}`, a range over the sandbox's limit
         raise TravelriskError(Problem(str(loaded.path), loaded.line, 3,
-                                      f"rule '{loaded.rule.id}': {exc.message or exc}",
+                                      f"rule '{loaded.rule.id}': {getattr(exc, 'message', None) or exc}",
                                       f"rule text may use only: {', '.join(values)}")) from None
     return re.sub(r"\s+", " ", text).strip()

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .config import Config, brand, load_config
 from .errors import Problem, TravelriskError
 from .loading import Document, load_yaml
 from .model import Advisory, validate_document
 from .render import Renderer
 from .rules import Resolution, RuleLibrary, resolve
+
+if TYPE_CHECKING:
+    from .lifecycle import Lifecycle
 
 
 def builtin_dir() -> Path:
@@ -64,7 +69,21 @@ class Workspace:
 
     @cached_property
     def renderer(self) -> Renderer:
-        return Renderer(self.template_dirs)
+        return Renderer(self.template_dirs, related=lambda advisory: self.lifecycle.related(advisory),
+                        builtin_dir=builtin_dir() / "templates", brand=brand(self.root, self.config),
+                        shadow=self.config.fragment.shadow)
+
+    @cached_property
+    def config(self) -> Config:
+        """`travelrisk.yaml` (branding, page size, fragment options); defaults when absent."""
+        return load_config(self.root)
+
+    @cached_property
+    def lifecycle(self) -> Lifecycle:
+        """Every advisory's place in its update chain, read once (on first use) for this workspace."""
+        from .lifecycle import Lifecycle
+
+        return Lifecycle.load(self)
 
     def advisory_paths(self) -> list[Path]:
         if not self.advisories_dir.is_dir():

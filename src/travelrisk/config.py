@@ -1,0 +1,122 @@
+"""The workspace config, `travelrisk.yaml`: branding without editing templates.
+
+Every value here ends up in the templates, some of them inside CSS, so each is checked
+strictly: colours are `#rrggbb` (and dark enough for text on white), the page size is a
+name, the logo is a small image file inside the workspace, embedded as a `data:` URI so the
+page, the fragment and the PDF stay self-contained (nothing is fetched).
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field
+
+from .errors import fail
+from .loading import load_yaml
+from .model import ShortText, Strict, validate_document
+
+CONFIG_NAME = "travelrisk.yaml"
+MAX_LOGO_BYTES = 512_000
+"""A logo is embedded in every output; half a megabyte is far past a sensible one."""
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+MIN_CONTRAST = 4.5
+"""WCAG 2.x AA for normal text: the accent colour is used for links and headings on white."""
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of `#rrggbb`."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio between two `#rrggbb` colours (1 to 21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _text_colour(value: str) -> str:
+    value = value.lower()
+    if contrast(value, "#ffffff") < MIN_CONTRAST:
+        raise ValueError(f"{value} on white has contrast {contrast(value, '#ffffff'):.2f}:1, below WCAG AA's "
+                         f"{MIN_CONTRAST}:1; choose a darker colour")
+    return value
+
+
+TextColour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(_text_colour)]
+
+
+class Colours(Strict):
+    accent: TextColour = "#0b4f8a"
+    """Links, the masthead rule and section headings' marker."""
+    ink: TextColour = "#1b1f24"
+    """Body text."""
+
+
+class FragmentOptions(Strict):
+    shadow: bool = False
+    """Wrap the fragment in a declarative shadow root (`<template shadowrootmode="open">`)."""
+
+
+class Config(Strict):
+    """`travelrisk.yaml` at the workspace root; every key is optional."""
+
+    organisation: ShortText | None = None
+    logo: ShortText | None = None
+    classification: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")] | None = None
+    footer: ShortText | None = None
+    page_size: Literal["A4", "Letter"] = "A4"
+    colours: Colours = Colours()
+    fragment: FragmentOptions = FragmentOptions()
+
+
+def load_config(root: Path) -> Config:
+    """The workspace's config, or the defaults when it has no `travelrisk.yaml`."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return Config()
+    doc = load_yaml(path)
+    if doc.data is None:  # an empty file means "all defaults"
+        return Config()
+    config = validate_document(doc, Config)
+    if config.logo:
+        logo_data_uri(root, config.logo, *doc.place(("logo",)))  # fail early, with a place
+    return config
+
+
+def logo_data_uri(root: Path, logo: str, line: int = 1, column: int = 1) -> str:
+    """The logo file (inside the workspace) as a `data:` URI."""
+    config_path = root / CONFIG_NAME
+    path = (root / logo).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise fail(config_path, f"logo '{logo}' lies outside the workspace", "put the logo inside the workspace "
+                   "folder, e.g. templates/assets/logo.svg", line, column)
+    kind = LOGO_TYPES.get(path.suffix.lower())
+    if kind is None:
+        raise fail(config_path, f"logo '{logo}' is not an SVG, PNG or JPEG file", "use .svg, .png or .jpg",
+                   line, column)
+    if not path.is_file():
+        raise fail(config_path, f"logo '{logo}' does not exist", "give a path relative to the workspace folder",
+                   line, column)
+    data = path.read_bytes()
+    if len(data) > MAX_LOGO_BYTES:
+        raise fail(config_path, f"logo '{logo}' is larger than {MAX_LOGO_BYTES:,} bytes", "use a smaller image",
+                   line, column)
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def brand(root: Path, config: Config) -> dict[str, Any]:
+    """What templates see as `brand` (documented in docs/design.md)."""
+    return {
+        "organisation": config.organisation,
+        "logo": logo_data_uri(root, config.logo) if config.logo else None,
+        "classification": config.classification,
+        "footer": config.footer,
+        "page_size": config.page_size,
+        "colours": config.colours.model_dump(),
+    }
+

@@ -1,0 +1,151 @@
+"""The intranet site around the advisories: `index.html`, the Atom `feed.xml` and `advisories.json`.
+
+All three come from the build manifest's entries (see build.py), so advisories that did not
+change are not loaded again. Each file is written only when its bytes change: a build with
+nothing new leaves the output folder untouched. The index filters by country and severity
+with radio buttons and CSS `:has()`, without any script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import jinja2
+
+from . import __version__
+from .publish import write_atomic
+from .render import _template_error
+from .workspace import Workspace
+
+INDEX_TEMPLATE = "site/index.html.j2"
+ATOM = "http://www.w3.org/2005/Atom"
+SITE_TITLE = "Travel-risk advisories"
+
+
+def site_view(entries: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Advisories newest first, each with its links, `expired` and the advisory that supersedes it."""
+    items = []
+    for e in entries:
+        item = dict(e["entry"])
+        aid = item["id"]
+        formats = e.get("outputs", {})
+        item["links"] = {fmt: f"{aid}/{out['file']}" for fmt, out in sorted(formats.items())}
+        item["href"] = item["links"].get("html") or item["links"].get("pdf") or item["links"].get("json")
+        until = item.get("valid_until")
+        item["superseded_by"] = None
+        item["expired"] = bool(until and datetime.fromisoformat(until["iso"].replace("Z", "+00:00")) < now)
+        items.append(item)
+    items.sort(key=lambda i: (i["issued"]["iso"], i["id"]), reverse=True)
+    listed = {i["id"]: i for i in items}
+    for item in items:  # newest first, so the newest successor wins when two claim one advisory
+        old = listed.get(item.get("supersedes") or "")
+        if old is not None and old is not item and old["superseded_by"] is None:
+            old["superseded_by"] = {"id": item["id"], "title": item["full_title"], "href": item["href"]}
+    return items
+
+
+def index_html(ws: Workspace, items: list[dict[str, Any]]) -> str:
+    countries = sorted({i["country"]["code"]: i["country"] for i in items}.values(), key=lambda c: c["name"])
+    levels = sorted({i["severity"]["key"]: i["severity"] for i in items}.values(), key=lambda s: s["rank"])
+    template = ws.renderer.template(INDEX_TEMPLATE)
+    try:
+        return template.render(title=SITE_TITLE, advisories=items, countries=countries, levels=levels)
+    except jinja2.TemplateError as exc:  # an edited site template: say where, as for advisory templates
+        raise _template_error(exc, ws.template_dirs) from None
+
+
+def feed_xml(items: list[dict[str, Any]], feed_id: str) -> bytes:
+    """Atom 1.0 (RFC 4287). Links are relative to the feed's own address, which readers resolve."""
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        element.text = text
+        return element
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    sub(feed, "id", feed_id)
+    sub(feed, "title", SITE_TITLE)
+    # The newest change among the advisories, not the build time: a rebuild changes nothing.
+    sub(feed, "updated", max((i["updated"] for i in items), default="1970-01-01T00:00:00Z"))
+    sub(feed, "generator", "travelrisk", version=__version__)
+    sub(sub(feed, "author"), "name", "travelrisk")
+    sub(feed, "link", rel="self", href="feed.xml")
+    sub(feed, "link", rel="alternate", type="text/html", href="index.html")
+    for item in items:
+        entry = sub(feed, "entry")
+        sub(entry, "id", advisory_urn(item["id"]))
+        sub(entry, "title", f"{item['full_title']} ({item['severity']['label']})")
+        sub(entry, "published", item["issued"]["iso"])
+        sub(entry, "updated", item["updated"])
+        if item["href"]:
+            sub(entry, "link", rel="alternate", type="text/html" if "html" in item["links"] else
+                "application/octet-stream", href=item["href"])
+        if "pdf" in item["links"]:
+            sub(entry, "link", rel="enclosure", type="application/pdf", href=item["links"]["pdf"])
+        if item.get("superseded_by"):
+            sub(entry, "link", rel="related", title="superseded by", href=item["superseded_by"]["href"] or "")
+        sub(entry, "category", term=f"country:{item['country']['code']}", label=item["country"]["name"])
+        sub(entry, "category", term=f"severity:{item['severity']['key']}", label=item["severity"]["label"])
+        sub(entry, "summary", " ".join([*_marks(item), item["summary"]]))
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def index_json(items: list[dict[str, Any]]) -> bytes:
+    keys = ("id", "title", "full_title", "country", "severity", "threats", "issued", "updated", "valid_until",
+            "expired", "status", "supersedes", "superseded_by", "summary", "links")
+    data = {"format": "travelrisk-index", "version": 1,
+            "advisories": [{k: item.get(k) for k in keys} for item in items]}
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def advisory_urn(advisory_id: str) -> str:
+    """A stable Atom id: the same advisory keeps it across builds and hosts."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"travelrisk:advisory:{advisory_id}").urn
+
+
+SITE_FILES = ("index.html", "feed.xml", "advisories.json")
+
+
+def build_site(ws: Workspace, out_dir: Path, entries: list[dict[str, Any]], now: datetime | None = None,
+               previous: str | None = None, salt: str = "") -> tuple[list[Path], str]:
+    """Write the index page, feed and JSON index; return the files whose content changed, and a key.
+
+    When the key (the listed data, `salt` such as a hash of the templates, and the version)
+    equals `previous` and the files exist, nothing is rendered: the no-change rebuild path.
+    """
+    items = site_view(entries, now or datetime.now(UTC))
+    feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"travelrisk:feed:{ws.root.as_uri()}").urn
+    key = hashlib.sha256(json.dumps([__version__, salt, feed_id, items], sort_keys=True).encode()).hexdigest()
+    if key == previous and all((out_dir / name).is_file() for name in SITE_FILES):
+        return [], key
+    written = []
+    for name, data in zip(SITE_FILES, (index_html(ws, items).encode(), feed_xml(items, feed_id), index_json(items)),
+                          strict=True):
+        target = out_dir / name
+        try:
+            same = target.read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
+            write_atomic(target, data)
+            written.append(target)
+    return written, key
+
+
+def _marks(item: dict[str, Any]) -> list[str]:
+    marks = []
+    if item["status"] != "final":
+        marks.append(f"[{item['status'].capitalize()}]")
+    if item["expired"]:
+        marks.append("[Expired]")
+    if item.get("superseded_by"):
+        marks.append(f"[Superseded by {item['superseded_by']['id']}]")
+    return marks

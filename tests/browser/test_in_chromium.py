@@ -1,0 +1,137 @@
+"""The advisory as a person sees it in a browser: the standalone page, the fragment inside a
+hostile intranet page (plain and in a shadow root), a branded draft. Screenshots go to
+output/screenshots/ for a human to look at."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import MOROCCO, REPO, run_cli
+
+from .conftest import Site, rendered_fonts, run_axe, screenshot, style
+
+ADVISORY = REPO / "advisories" / f"{MOROCCO}.yaml"
+HOSTILE = Path(__file__).parent / "hostile.html"
+WARNING_BAND = "rgb(176, 58, 0)"  # rules/levels.yaml: warning is #b03a00
+INK = "rgb(27, 31, 36)"
+
+
+def render(fmt: str, *extra: str, advisory: Path = ADVISORY, workspace: Path = REPO) -> str:
+    ran = run_cli("render", advisory, "-f", fmt, "-o", "-", *extra, workspace=workspace)
+    assert ran.exit_code == 0, ran.stderr
+    return ran.stdout
+
+
+def publish(site: Site, name: str, html: str) -> str:
+    (site.root / name).write_text(html, encoding="utf-8")
+    return name
+
+
+def in_hostile_page(fragment: str) -> str:
+    return HOSTILE.read_text(encoding="utf-8").replace("<!-- FRAGMENT -->", fragment)
+
+
+def assert_clean(seen: Any) -> None:
+    assert seen.console_errors == []
+    assert seen.outside_requests == []
+
+
+def assert_looks_like_the_advisory(title: dict[str, Any], band: dict[str, Any]) -> None:
+    assert title["fontFamily"].startswith('"Inter"') or title["fontFamily"].startswith("Inter"), title
+    assert title["fontSize"] == "28px" and title["fontWeight"] == "700", title
+    assert title["color"] == INK and title["textTransform"] == "none" and title["letterSpacing"] != "3px", title
+    assert title["display"] == "block" and title["borderBottomStyle"] == "none", title
+    assert band["backgroundColor"] == WARNING_BAND and band["color"] == "rgb(255, 255, 255)", band
+    assert band["display"] == "flex" and band["height"] > 40, band
+
+
+@pytest.fixture(scope="module")
+def standalone_styles() -> dict[str, Any]:
+    return {}
+
+
+def test_standalone_page(visit: Any, site: Site, standalone_styles: dict[str, Any]) -> None:
+    seen = visit(publish(site, "page.html", render("html")))
+    page = seen.page
+    title, band = style(page.locator("h1.tr-title")), style(page.locator(".tr-band"))
+    assert_looks_like_the_advisory(title, band)
+    assert "Inter" in rendered_fonts(page, "h1.tr-title"), "the installed Inter font should draw the title"
+    # Severity is said in words, not by colour alone, and the headings are in order.
+    assert page.locator(".tr-severity strong").inner_text() == "Warning"
+    assert page.locator("h1, h2, h3").all_inner_texts()[:4] == [
+        "Morocco: Security services brace for Islamic State fighters returning home", "Event", "Context", "Advice"]
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert run_axe(page) == []
+    assert_clean(seen)
+    standalone_styles.update(title=title, band=band)
+    screenshot(page, "page.png")
+
+
+def test_fragment_in_a_hostile_host_page_keeps_both_looks(
+        visit: Any, site: Site, standalone_styles: dict[str, Any]) -> None:
+    seen = visit(publish(site, "host.html", in_hostile_page(render("fragment"))))
+    page = seen.page
+    title, band = style(page.locator(".travelrisk-advisory .tr-title")), style(page.locator(".tr-band"))
+    assert_looks_like_the_advisory(title, band)
+    if standalone_styles:  # the same look as on its own page, whatever the host's CSS says
+        for key in ("fontSize", "fontFamily", "color", "lineHeight"):
+            assert title[key] == standalone_styles["title"][key], key
+        assert band["backgroundColor"] == standalone_styles["band"]["backgroundColor"]
+    # Section headings and paragraphs too: not the host's uppercase purple or 11px justified text.
+    heading = style(page.locator(".travelrisk-advisory h3").first)
+    assert heading["fontSize"] == "17px" and heading["textTransform"] == "none" and heading["color"] == INK
+    para = style(page.locator(".tr-event p").first)
+    assert para["fontSize"] == "16px" and para["marginTop"] == "0px"
+    # ...and the host keeps its own look: the fragment's styles stay inside it.
+    host_title = style(page.locator("#host-title"))
+    assert host_title["fontSize"] == "40px" and host_title["textTransform"] == "uppercase"
+    assert style(page.locator("#host-text"))["fontSize"] == "11px"
+    assert run_axe(page, ".travelrisk-advisory") == []
+    assert_clean(seen)
+    screenshot(page, "fragment-in-hostile-host.png")
+
+
+def test_shadow_fragment_is_isolated_even_from_important_rules(visit: Any, site: Site) -> None:
+    host = in_hostile_page(render("fragment", "--shadow")).replace(
+        "</style>", "p, h2, h3 { color: #b00020 !important; font-size: 9px !important; }\n</style>", 1)
+    seen = visit(publish(site, "host-shadow.html", host))
+    page = seen.page
+    assert page.evaluate("!!document.querySelector('travelrisk-advisory').shadowRoot"), \
+        "the declarative shadow root should be attached without any script"
+    title, band = style(page.locator(".tr-title")), style(page.locator(".tr-band"))
+    assert_looks_like_the_advisory(title, band)
+    assert style(page.locator(".tr-event p").first)["color"] == INK
+    assert style(page.locator("#host-text"))["color"] == "rgb(176, 0, 32)"  # the host's rule still works there
+    assert run_axe(page, "travelrisk-advisory") == []
+    assert_clean(seen)
+    screenshot(page, "fragment-shadow-in-hostile-host.png")
+
+
+def test_branded_draft_shows_logo_classification_and_watermark(visit: Any, site: Site, ws: Path) -> None:
+    (ws / "templates" / "assets").mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(__file__).parent / "logo.svg", ws / "templates" / "assets" / "logo.svg")
+    (ws / "travelrisk.yaml").write_text(
+        "organisation: Northwind Travel Security\nlogo: templates/assets/logo.svg\nclassification: INTERNAL\n"
+        "footer: 'Security desk: +44 20 7946 0000'\ncolours:\n  accent: '#00557f'\n", encoding="utf-8")
+    draft = ws / "advisories" / "fr-draft.yaml"
+    text = (ws / "advisories" / "fr-2026-11-20-transport-strikes.yaml").read_text(encoding="utf-8")
+    draft.write_text(text + "status: draft\n", encoding="utf-8")
+    seen = visit(publish(site, "branded.html", render("html", advisory=draft, workspace=ws)))
+    page = seen.page
+    logo = page.locator("img.tr-logo")
+    assert logo.evaluate("img => img.complete && img.naturalWidth > 0"), "the logo should load (from a data: URI)"
+    assert logo.get_attribute("alt") == "Northwind Travel Security"
+    assert page.locator(".tr-masthead").inner_text().count("INTERNAL") == 1
+    assert "Draft: not for distribution" in page.locator(".tr-status-mark").inner_text()
+    watermark = page.locator("article.tr-draft").evaluate("e => getComputedStyle(e, '::after').content")
+    assert watermark == '"DRAFT"'
+    assert style(page.locator(".tr-band"))["backgroundColor"] == "rgb(138, 90, 0)"  # notice is #8a5a00
+    accent = page.locator(".tr-masthead").evaluate("e => getComputedStyle(e).borderBottomColor")
+    assert accent == "rgb(0, 85, 127)", "the configured accent colour should draw the masthead rule"
+    assert run_axe(page) == []
+    assert_clean(seen)
+    screenshot(page, "page-branded-draft.png")
