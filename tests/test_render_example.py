@@ -38,7 +38,7 @@ def test_pdf_follows_the_reference_structure_in_order(morocco_pdf: str) -> None:
 
 
 @pytest.mark.parametrize("fact", ["1,631", "1,600", "400", "78", "9 July", "17 people", "more than 150",
-                                  "since 2002", "Marrakesh"])
+                                  "since 2002", "Marrakesh", "Police 19"])
 def test_pdf_carries_the_facts(morocco_pdf: str, fact: str) -> None:
     assert fact in morocco_pdf
 

@@ -28,6 +28,9 @@ KINDS = ("page", "fragment", "pdf")
 ROOT_CLASS = "travelrisk-advisory"
 """Every style is scoped under this class, so an embedded fragment leaves its host alone."""
 
+EMERGENCY_SERVICES = {"general": "Emergency", "general_alternative": "Also", "mobile": "From mobiles",
+                      "police": "Police", "ambulance": "Ambulance", "fire": "Fire", "tourist_police": "Tourist police"}
+"""Labels for the keys of a country profile's `emergency` numbers."""
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
@@ -82,6 +85,8 @@ def view(res: Resolution, related: dict[str, Any] | None = None) -> dict[str, An
         "advice": [{"text": p.text, "rule": p.rule} for p in res.advice],
         "targets": [{"key": k, "label": t.label, "examples": list(t.examples)} for k, t in res.targets.items()],
         "cities": list(res.cities),
+        "emergency": [{"service": EMERGENCY_SERVICES.get(k, k.replace("_", " ").capitalize()), "number": n}
+                      for k, n in (res.profile.emergency.items() if res.profile else ())],
         "area": a.area,
         "status": a.status,
         "valid_until": {"iso": utc_iso(a.valid_until), "display": utc_display(a.valid_until)}

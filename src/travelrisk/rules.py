@@ -240,11 +240,11 @@ class RuleLibrary:
 
 
 def _names(cond: Condition, *keys: str) -> bool:
-    """Whether `cond` (or any condition inside it) names one of `keys`."""
+    """Whether `cond` asks for one of `keys` (inside `all`/`any` too). A key under `not` does
+    not count: "any threat but health" is no more specific than a general rule."""
     if any(getattr(cond, key) for key in keys):
         return True
-    inner = [*(cond.all or []), *(cond.any or []), *([cond.not_] if cond.not_ else [])]
-    return any(_names(sub, *keys) for sub in inner)
+    return any(_names(sub, *keys) for sub in [*(cond.all or []), *(cond.any or [])])
 
 
 def _unknown(doc: Document, loc: tuple[Any, ...], what: str, key: str, known: Iterable[str]) -> Problem:
