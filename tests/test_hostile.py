@@ -10,6 +10,7 @@ becomes templates/pdf.html.j2 (PDF). `@PORT@` is a loopback HTTP server that mus
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import threading
@@ -250,3 +251,19 @@ def test_symlink_out_of_templates_is_refused(tmp_path: Path) -> None:
 
 def test_corpus_is_large_enough() -> None:
     assert len([p for p in CORPUS.rglob("*.*") if p.suffix != ".py"]) >= 60
+
+
+def test_output_to_a_pipe_writes_into_it_and_keeps_it(tmp_path: Path, ws: Path) -> None:
+    """`-o /dev/null` or a named pipe: renaming a file over it would destroy the device."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    advisory = tmp_path / "ok.yaml"
+    advisory.write_text(BASE)
+    ran = run_cli("render", advisory, "-f", "json", "-o", fifo, workspace=ws)
+    reader.join(timeout=30)
+    assert ran.exit_code == 0, ran.stderr
+    assert fifo.is_fifo()
+    assert received and b'"title": "Hostile corpus advisory"' in received[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,16 @@ class Problem:
 
     def __str__(self) -> str:
         text = f"{self.path}:{self.line}:{self.column}: {self.message}"
-        return f"{text}; {self.hint}" if self.hint else text
+        return _printable(f"{text}; {self.hint}" if self.hint else text)
+
+
+# Input echoed in a message (a key, a file name) must not break the one-line format or send
+# escape sequences to the terminal: control, line-breaking and bidi characters are shown as \uXXXX.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 class TravelriskError(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,10 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     A reader (or a build killed at any moment) sees the old file or the new one, never a part.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if _is_special(path):  # `-o /dev/null`, `-o /dev/stdout`, a pipe: write into it, never replace it
+        with path.open("wb") as handle:
+            handle.write(payload)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
@@ -37,6 +42,15 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _is_special(path: Path) -> bool:
+    """An existing device, pipe or socket: renaming over it would destroy it (as root, /dev/null)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _fsync_dir(folder: Path) -> None:

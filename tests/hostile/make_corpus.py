@@ -202,3 +202,5 @@ tpl("pdf-a-attachment.j2", "6:27: the PDF of advisory 'hostile' would attach", P
 tpl("pdf-data-uri-ok.j2", "ok", PDF.format("<style>p { background: url(data:image/gif;base64,R0lGODlhAQABAAAAACw=) }</style>", ""))
 adv("encoding-raw-control.yaml", None, raw=H("2:16: contains a character that YAML does not allow (U+0001)") + BASE.replace("advisory", "adv\x01isory", 1).encode())
 adv("encoding-noncharacter.yaml", None, raw=H("2:16: contains a character that YAML does not allow (U+FFFE)") + BASE.replace("advisory", "adv\ufffeisory", 1).encode())
+adv("field-terminal-escape-in-key.yaml", "9:1: unknown key '\\u001b]0;pwned\\u0007\\u001b[2J'", extra='"\\e]0;pwned\\a\\e[2J": x\n')
+adv("field-line-break-in-key.yaml", "9:1: unknown key 'a\\u001eb\\u2028c'", extra='"a\\x1eb\\u2028c": x\n')
