@@ -267,3 +267,18 @@ def test_output_to_a_pipe_writes_into_it_and_keeps_it(tmp_path: Path, ws: Path) 
     assert ran.exit_code == 0, ran.stderr
     assert fifo.is_fifo()
     assert received and b'"title": "Hostile corpus advisory"' in received[0]
+
+
+def test_include_of_a_symlink_out_of_templates_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    root = tmp_path / "ws"
+    (root / "templates").mkdir(parents=True)
+    (root / "templates" / "leak.txt").symlink_to(secret)
+    (root / "templates" / "page.html.j2").write_text('<p>{% include "leak.txt" %}</p>\n')
+    advisory = tmp_path / "hostile.yaml"
+    advisory.write_text(BASE)
+    ran = run_cli("render", advisory, "-f", "html", "-o", "-", workspace=root)
+    assert ran.exit_code == 1
+    assert "TOP-SECRET" not in ran.stdout + ran.stderr
+    assert f"template 'leak.txt' links to {secret.resolve()}, outside the template folders" in ran.stderr

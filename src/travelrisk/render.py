@@ -99,6 +99,19 @@ def view(res: Resolution, related: dict[str, Any] | None = None) -> dict[str, An
     }
 
 
+class FencedLoader(jinja2.FileSystemLoader):
+    """A file loader that will not follow a symlink out of its template folders, so an
+    `{% include %}` reads no more than the PDF fetcher may fetch."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(root).resolve()) for root in self.searchpath):
+            raise TravelriskError(Problem(filename, message=f"template '{template}' links to {real}, outside "
+                                          "the template folders", hint="copy the file into templates/ instead"))
+        return source, filename, uptodate
+
+
 @dataclass
 class Renderer:
     """Renders resolutions with the templates found in `template_dirs` (first wins)."""
@@ -117,9 +130,9 @@ class Renderer:
         from .config import Config, brand
 
         self.brand = self.brand or brand(Path("."), Config())
-        loader: jinja2.BaseLoader = jinja2.FileSystemLoader([str(d) for d in self.template_dirs])
+        loader: jinja2.BaseLoader = FencedLoader([str(d) for d in self.template_dirs])
         if self.builtin_dir is not None:
-            builtin = jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(str(self.builtin_dir))})
+            builtin = jinja2.PrefixLoader({"builtin": FencedLoader(str(self.builtin_dir))})
             loader = jinja2.ChoiceLoader([loader, builtin])
         self.env = ImmutableSandboxedEnvironment(
             loader=loader,
@@ -150,6 +163,8 @@ class Renderer:
         try:
             related = self.related(res.advisory) if self.related else None
             return template.render(advisory=view(res, related), kind=kind, shadow=self.shadow and kind == "fragment")
+        except TravelriskError:
+            raise  # already placed (e.g. an include that links out of the template folders)
         except Exception as exc:  # also `{{ 1/0 }}`, a recursive macro, a huge range: the template's fault
             if isinstance(exc, jinja2.TemplateError) or _runtime_place(exc)[1]:
                 raise _template_error(exc, self.template_dirs) from None
