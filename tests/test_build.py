@@ -247,3 +247,22 @@ def test_two_files_with_one_id_fail_the_second(ws: Path) -> None:
     assert list(report.failed) == [str(copy)]
     assert f"id '{MOROCCO}' is already used by" in str(report.failed[str(copy)][0])
     assert sorted(report.built) == sorted([MOROCCO, FRANCE])
+
+
+def test_publishing_an_update_adds_the_forward_link_to_the_earlier_page(ws: Path) -> None:
+    assert run_cli("build", "-f", "html", "-f", "json", workspace=ws).exit_code == 0
+    earlier = ws / "output" / MOROCCO
+    assert "Superseded by" not in (earlier / "index.html").read_text()
+    update = (ws / "advisories" / f"{MOROCCO}.yaml").read_text().replace(
+        "title: Security services brace", f"supersedes: {MOROCCO}\ntitle: Follow-up, security services brace")
+    (ws / "advisories" / "ma-2017-07-20-follow-up.yaml").write_text(
+        update.replace("2017-07-15T17:12:00+00:00", "2017-07-20T09:00:00+00:00"))
+    before = snapshot(ws / "output")
+    ran = run_cli("build", "-f", "html", "-f", "json", workspace=ws)
+    assert ran.exit_code == 0, ran.stderr
+    page = (earlier / "index.html").read_text()
+    assert "Superseded by" in page and "../ma-2017-07-20-follow-up/index.html" in page
+    data = json.loads((earlier / f"{MOROCCO}.json").read_text())
+    assert data["superseded_by"]["id"] == "ma-2017-07-20-follow-up"
+    other = "fr-2026-11-20-transport-strikes"
+    assert not {f for f in changed(before, snapshot(ws / "output")) if f.startswith(other)}

@@ -57,7 +57,7 @@ def file_name(advisory_id: str, fmt: str) -> str:
 def render(ws: Workspace, res: Resolution, fmt: str, pdf_variant: str | None = None) -> bytes:
     """One advisory in one format, as bytes."""
     if fmt == "json":
-        return to_json(res).encode()
+        return to_json(res, ws.lifecycle.related(res.advisory)).encode()
     if fmt == "text":
         return to_text(res).encode()
     if fmt == "pdf":
@@ -267,13 +267,19 @@ class _Build:
         sources = {path.relative_to(ws.advisories_dir).as_posix(): path for path in ws.advisory_paths()}
         fingerprint = _sha(__version__, _tree_hash([ws.rules_dir]), _tree_hash(ws.template_dirs))
         to_resolve: list[tuple[str, Path, str]] = []
+        raws: dict[str, bytes] = {}
         for rel, path in sources.items():
             try:
-                raw = path.read_bytes()
+                raws[rel] = path.read_bytes()
             except OSError as exc:
                 self.report.failed[str(path)] = [Problem(str(path), message=f"cannot be read ({exc.strerror})")]
-                continue
-            inputs = _sha(fingerprint, raw)
+        # A page links to the advisories it updates and that update it, so an edit to any advisory
+        # may change another's page: then every advisory is resolved again (cheap) and only those
+        # whose resolved data changed are rendered.
+        catalogue = _sha(*(f"{rel}\0{_sha(raw)}" for rel, raw in raws.items()))
+        for rel, raw in raws.items():
+            path = sources[rel]
+            inputs = _sha(fingerprint, catalogue, raw)
             old = self.old.get(rel)
             if not self.force and old and old.get("inputs") == inputs and self._outputs_present(old):
                 unpublished = old["entry"]["status"] == "draft" and not self.include_drafts
@@ -323,7 +329,7 @@ class _Build:
         for rel, path, inputs in todo:
             try:
                 res = ws.resolve(path)
-                data = to_json(res).encode()
+                data = to_json(res, ws.lifecycle.related(res.advisory)).encode()  # links to neighbours too
             except TravelriskError as exc:
                 self.report.failed[str(path)] = exc.problems
                 if rel in self.old:  # its last good outputs stay published

@@ -181,8 +181,8 @@ class Renderer:
         return problems
 
 
-def to_json(res: Resolution) -> str:
-    data = {"format": "travelrisk-advisory", "version": 1, **view(res)}
+def to_json(res: Resolution, related: dict[str, Any] | None = None) -> str:
+    data = {"format": "travelrisk-advisory", "version": 1, **view(res, related)}
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
