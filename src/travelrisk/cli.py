@@ -121,6 +121,7 @@ def render(
     if shadow:
         ws.renderer.shadow = True
     res = ws.resolve(file)
+    ws.focus_on(res.advisory)
     report(res.warnings, "warning")
     data = render_one(ws, res, fmt.value, pdf_variant.value if pdf_variant else None)
     if output == "-":
@@ -200,7 +201,7 @@ def explain(
     from .explain import explanation, to_json, to_text
 
     ws = workspace(ctx)
-    data = explanation(ws.resolve(file), ws.root)
+    data = explanation(ws.resolve(file), ws.library, ws.root)
     typer.echo((to_json if fmt is ExplainFormat.json else to_text)(data), nl=False)
 
 

@@ -42,17 +42,19 @@ class Lifecycle:
     """id -> ids of the advisories (of any status) that name it in `supersedes`."""
 
     @classmethod
-    def load(cls, ws: Workspace) -> Lifecycle:
-        from .workspace import load_advisory  # workspace imports render, which this module serves
-
+    def load(cls, ws: Workspace, mentioning: set[str] | None = None) -> Lifecycle:
+        """Every advisory of the workspace; or, with `mentioning`, only the files that name one
+        of those ids (in their bytes or file name): all that one advisory's links can need."""
         try:
             names = {p.name: code for code, p in ws.library.countries.items()}
         except TravelriskError:  # a broken rule library must not hide the list of advisories
             names = {}
         life = cls()
         for path in ws.advisory_paths():
+            if mentioning is not None and not _mentions(path, mentioning):
+                continue
             try:
-                advisory = load_advisory(path).advisory
+                advisory = ws.load(path).advisory
             except TravelriskError as exc:
                 life.problems += exc.problems
                 continue
@@ -121,3 +123,12 @@ def _link(a: Advisory) -> dict[str, Any]:
     return {"id": a.id, "title": a.title, "href": f"../{a.id}/index.html",
             "issued": {"iso": utc_iso(a.issued), "display": utc_display(a.issued),
                        "date": utc_display(a.issued).split(" | ")[0]}}
+
+
+def _mentions(path: Path, ids: set[str]) -> bool:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return True  # let the loader report it
+    return any(i in path.stem or i.encode() in raw for i in ids)
+

@@ -271,8 +271,31 @@ class Facts:
     issued: date
 
 
+def holds(cond: Condition, facts: Facts, lib: RuleLibrary) -> bool:
+    """Whether `cond` holds for `facts`: the fast test every rule gets on every resolve."""
+
+    def one_of(wanted: list[str] | None, actual: Iterable[str]) -> bool:
+        return wanted is None or not set(wanted).isdisjoint(actual)
+
+    return (
+        one_of(cond.country and [c.upper() for c in cond.country], (facts.country,))
+        and one_of(cond.region, (facts.region,) if facts.region else ())
+        and one_of(cond.threat, facts.threats)
+        and one_of(cond.severity, (facts.severity,))
+        and one_of(cond.targets, facts.targets)
+        and one_of(cond.cities and [c.casefold() for c in cond.cities], (c.casefold() for c in facts.cities))
+        and not (cond.severity_at_least
+                 and lib.level_rank(facts.severity) < lib.level_rank(cond.severity_at_least))
+        and not (cond.issued_after and not facts.issued > cond.issued_after)
+        and not (cond.issued_before and not facts.issued < cond.issued_before)
+        and all(holds(sub, facts, lib) for sub in cond.all or [])
+        and (cond.any is None or any(holds(sub, facts, lib) for sub in cond.any))
+        and not (cond.not_ is not None and holds(cond.not_, facts, lib))
+    )
+
+
 def check(cond: Condition, facts: Facts, lib: RuleLibrary) -> str | None:
-    """None when `cond` holds for `facts`, else the reason it does not, in words."""
+    """None when `cond` holds for `facts`, else the reason it does not, in words (for explain)."""
 
     def one_of(name: str, wanted: list[str] | None, actual: Iterable[str], fold: bool = False) -> str | None:
         if wanted is None:
@@ -321,7 +344,7 @@ class RuleTrace:
     line: int
     layer: str
     matched: bool
-    reason: str | None  # why it did not match
+    reason: str | None  # why it did not match (in detail only from explain.explanation)
     used: bool
     shadowed_by: str | None = None
 
@@ -343,6 +366,7 @@ class Resolution:
     trace: list[RuleTrace]
     warnings: list[Problem]
     rule_files: list[str]  # the rule files whose rules were used (for incremental builds)
+    facts: Facts  # what the conditions were tested against (explain re-tests them for reasons)
 
 
 def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
@@ -377,7 +401,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
     matched: list[LoadedRule] = []
     ordered = sorted(lib.rules, key=lambda r: (_threat_position(r, advisory.threat), r.order))
     for loaded in ordered:
-        reason = check(loaded.rule.when, facts, lib)
+        reason = None if holds(loaded.rule.when, facts, lib) else "does not match"  # `explain` says why
         trace.append(RuleTrace(loaded.rule.id, str(loaded.path), loaded.line, LAYERS[loaded.layer],
                                reason is None, reason, used=False))
         if reason is None:
@@ -410,7 +434,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
                   if item.threats is None or set(item.threats) & set(advisory.threat)]
     used_files = sorted({t.path for t in trace if t.used})
     return Resolution(advisory, code, name, profile, lib.levels[advisory.severity], threats, targets, cities,
-                      advice, background, trace, warnings, used_files)
+                      advice, background, trace, warnings, used_files, facts)
 
 
 def _threat_position(loaded: LoadedRule, threats: list[str]) -> int:

@@ -44,6 +44,7 @@ class Workspace:
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
+        self._parsed: dict[tuple[Path, int, int], LoadedAdvisory] = {}
 
     @property
     def advisories_dir(self) -> Path:
@@ -85,16 +86,34 @@ class Workspace:
 
         return Lifecycle.load(self)
 
+    def focus_on(self, advisory: Advisory) -> None:
+        """Prepare to render just this advisory: its update links then come from the few files
+        that name it, not from reading every advisory of a large workspace."""
+        if "lifecycle" not in self.__dict__:
+            from .lifecycle import Lifecycle
+
+            ids = {advisory.id, *([advisory.supersedes] if advisory.supersedes else [])}
+            self.__dict__["lifecycle"] = Lifecycle.load(self, mentioning=ids)
+
     def advisory_paths(self) -> list[Path]:
         if not self.advisories_dir.is_dir():
             return []
         return sorted(p for p in self.advisories_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
     def load(self, path: Path) -> LoadedAdvisory:
-        return load_advisory(path)
+        """Read one advisory, once per version of the file: resolving it and placing it in its
+        update chain (which reads every advisory) share the parse."""
+        try:
+            stat = path.stat()
+            key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            return load_advisory(path)  # reports the missing or unreadable file with its path
+        if (cached := self._parsed.get(key)) is None:
+            cached = self._parsed[key] = load_advisory(path)
+        return cached
 
     def resolve(self, path: Path) -> Resolution:
-        loaded = load_advisory(path)
+        loaded = self.load(path)
         return resolve(loaded.advisory, loaded.doc, self.library)
 
 
