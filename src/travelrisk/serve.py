@@ -321,19 +321,13 @@ def start(root: Path, port: int = 8000, log: Callable[[str], None] = lambda _lin
 def serve(root: Path, port: int = 8000, log: Callable[[str], None] = lambda _line: None,
           interval: float = 0.5) -> None:
     """Serve until Ctrl-C, then stop cleanly."""
-    preview = Preview(root, log)
-    preview.refresh()
-    server = PreviewServer(preview, port)
-    stop = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(preview, stop, interval), name="travelrisk-watch", daemon=True)
-    watcher.start()
-    log(f"previewing {root} at {server.url} (Ctrl-C stops)")
+    running = start(root, port, log, interval)
+    log(f"previewing {root} at {running.url} (Ctrl-C stops)")
     try:
-        server.serve_forever()
+        while not running.stop_event.wait(3600):  # the main thread sleeps; Ctrl-C interrupts the wait
+            pass
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
-        server.server_close()
-        watcher.join(timeout=5)
+        running.stop()
     log("stopped")
