@@ -25,7 +25,7 @@ from .errors import Problem, TravelriskError
 from .loading import load_yaml
 from .model import Advisory, validate_document
 from .rules import resolve
-from .workspace import Workspace, load_advisory
+from .workspace import Workspace
 
 PLACEHOLDER = "REPLACE:"
 """Starts every placeholder text, so that what is left to write is easy to find."""
@@ -284,7 +284,7 @@ def update_advisory(ws: Workspace, earlier: str, *, output: Path | None = None,
     life = ws.lifecycle
     entry = life.entries.get(earlier)
     if entry is None and Path(earlier).suffix in (".yaml", ".yml") and Path(earlier).is_file():
-        found = load_advisory(Path(earlier)).advisory
+        found = ws.load(Path(earlier)).advisory
         entry = life.entries.get(found.id)
     if entry is None:
         close = difflib.get_close_matches(earlier, list(life.entries), n=1, cutoff=0.6)
@@ -298,7 +298,7 @@ def update_advisory(ws: Workspace, earlier: str, *, output: Path | None = None,
         raise TravelriskError(Problem(str(entry.path), message=f"'{old.id}' already has an update: "
                                       f"'{newer.advisory.id}' ({newer.advisory.status}, {newer.path})",
                                       hint=f"edit that one, or run `travelrisk update {newer.advisory.id}`"))
-    data = load_advisory(entry.path).doc.data
+    data = ws.load(entry.path).doc.data
     issued = _now(now)
     folder = output.parent if output is not None else ws.advisories_dir
     base = f"{entry.country_code.lower() or 'xx'}-{issued.date().isoformat()}-{slug(old.title)}"

@@ -339,7 +339,6 @@ class _Build:
             v = view(res)
             old = self.old.get(rel) or {}
             entry = {"id": res.advisory.id, "inputs": inputs, "data": _sha(data),
-                     "rule_files": [os.path.relpath(f, ws.rules_dir) for f in res.rule_files],
                      "entry": _site_entry(v, lib.level_rank(res.advisory.severity)),
                      "outputs": {}}
             same_id = old.get("id") == res.advisory.id

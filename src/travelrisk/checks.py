@@ -27,12 +27,12 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> ValidationReport
     check_rules = check_templates = not paths
     for path in paths or []:
         resolved = path.resolve()
-        if resolved.is_dir() and not _inside(resolved, ws.rules_dir) and not _is_template_dir(resolved, ws):
-            advisories += sorted(p for p in resolved.rglob("*") if p.suffix in (".yaml", ".yml"))
-        elif _inside(resolved, ws.rules_dir):
+        if _inside(resolved, ws.rules_dir):  # a rule file, or the folder itself
             check_rules = True
-        elif _is_template_dir(resolved, ws) or any(_inside(resolved, d) for d in ws.template_dirs):
+        elif any(_inside(resolved, d) for d in ws.template_dirs):
             check_templates = True
+        elif resolved.is_dir():
+            advisories += sorted(p for p in resolved.rglob("*") if p.suffix in (".yaml", ".yml"))
         else:
             advisories.append(path)
     if not paths:
@@ -64,7 +64,3 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> ValidationReport
 
 def _inside(path: Path, folder: Path) -> bool:
     return path.is_relative_to(folder.resolve())
-
-
-def _is_template_dir(path: Path, ws: Workspace) -> bool:
-    return path in ws.template_dirs

@@ -365,7 +365,6 @@ class Resolution:
     background: list[str]
     trace: list[RuleTrace]
     warnings: list[Problem]
-    rule_files: list[str]  # the rule files whose rules were used (for incremental builds)
     facts: Facts  # what the conditions were tested against (explain re-tests them for reasons)
 
 
@@ -432,9 +431,8 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
 
     background = [item.text for item in (profile.background if profile else [])
                   if item.threats is None or set(item.threats) & set(advisory.threat)]
-    used_files = sorted({t.path for t in trace if t.used})
     return Resolution(advisory, code, name, profile, lib.levels[advisory.severity], threats, targets, cities,
-                      advice, background, trace, warnings, used_files, facts)
+                      advice, background, trace, warnings, facts)
 
 
 def _threat_position(loaded: LoadedRule, threats: list[str]) -> int:
