@@ -48,7 +48,8 @@ def test_no_config_means_a_neutral_default(ws: Path) -> None:
 
 
 @pytest.mark.parametrize(("config", "expected"), [
-    ("colours:\n  accent: blue\n", "travelrisk.yaml:2:3: colours.accent has characters that are not allowed"),
+    ("colours:\n  accent: blue\n", "travelrisk.yaml:2:3: colours.accent has characters that are not allowed here; "
+                                  "write the colour as #rrggbb"),
     ("colours:\n  accent: '#ffcc00'\n",
      "travelrisk.yaml:2:3: colours.accent: #ffcc00 on white has contrast 1.51:1, below WCAG AA"),
     ("organisaton: ACME\n", "travelrisk.yaml:1:1: unknown key 'organisaton'; did you mean 'organisation'?"),

@@ -281,6 +281,8 @@ def _problem(doc: Document, model: type[BaseModel], err: Any, data: dict[str, An
         hint = "use lower-case letters, digits, '-', '.' or '_'" if "id" in name or "key" in name else ""
         if loc[-1] == "url":
             hint = "use an http://, https:// or mailto: address"
+        elif "colour" in name:
+            hint = "write the colour as #rrggbb, e.g. #1f5f8b"
         return doc.problem(loc, f"{name} {message}", hint)
     return doc.problem(loc, f"{name}: {message}", _type_hint(kind))
 
