@@ -20,28 +20,62 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-THREATS = ["terrorism", "civil_unrest", "crime", "health", "kidnapping", "natural_hazard",
-           "transport_disruption", "armed_conflict"]
+THREATS = [
+    "terrorism",
+    "civil_unrest",
+    "crime",
+    "health",
+    "kidnapping",
+    "natural_hazard",
+    "transport_disruption",
+    "armed_conflict",
+]
 SEVERITIES = ["informational", "notice", "warning", "critical"]
-TARGETS = ["transport_hubs", "government_buildings", "diplomatic_missions", "religious_sites", "markets",
-           "hotels_restaurants", "festivals_events", "tourist_sites", "protest_sites", "business_districts"]
+TARGETS = [
+    "transport_hubs",
+    "government_buildings",
+    "diplomatic_missions",
+    "religious_sites",
+    "markets",
+    "hotels_restaurants",
+    "festivals_events",
+    "tourist_sites",
+    "protest_sites",
+    "business_districts",
+]
 WHAT = {
-    "terrorism": ("Security forces raised the alert level after intelligence pointed to a plot against crowded "
-                  "places", "Armed police have been deployed at stations, airports and major venues"),
-    "civil_unrest": ("Opposition groups and unions called for mass demonstrations in the capital and other "
-                     "cities", "Earlier marches of this kind ended in clashes with police and road closures"),
-    "crime": ("Police reported a sharp rise in robberies targeting visitors near tourist areas",
-              "Several cases involved thieves on motorbikes snatching phones and bags"),
-    "health": ("Health authorities confirmed a growing outbreak of a mosquito-borne disease",
-               "Hospitals in the affected districts report high demand for beds"),
-    "kidnapping": ("A foreign engineer was abducted on a road outside the city by armed men",
-                   "Kidnappings for ransom by criminal groups have increased over the past year"),
-    "natural_hazard": ("Forecasters warned of heavy rain and possible flooding over the coming days",
-                       "Landslides blocked several roads in hilly areas after the last storm"),
-    "transport_disruption": ("Rail and airport staff announced a strike over pay and working conditions",
-                             "Operators expect widespread cancellations and long queues at airports"),
-    "armed_conflict": ("Fighting between government forces and armed groups intensified near the border",
-                       "Shelling has damaged roads and power lines in the area"),
+    "terrorism": (
+        "Security forces raised the alert level after intelligence pointed to a plot against crowded places",
+        "Armed police have been deployed at stations, airports and major venues",
+    ),
+    "civil_unrest": (
+        "Opposition groups and unions called for mass demonstrations in the capital and other cities",
+        "Earlier marches of this kind ended in clashes with police and road closures",
+    ),
+    "crime": (
+        "Police reported a sharp rise in robberies targeting visitors near tourist areas",
+        "Several cases involved thieves on motorbikes snatching phones and bags",
+    ),
+    "health": (
+        "Health authorities confirmed a growing outbreak of a mosquito-borne disease",
+        "Hospitals in the affected districts report high demand for beds",
+    ),
+    "kidnapping": (
+        "A foreign engineer was abducted on a road outside the city by armed men",
+        "Kidnappings for ransom by criminal groups have increased over the past year",
+    ),
+    "natural_hazard": (
+        "Forecasters warned of heavy rain and possible flooding over the coming days",
+        "Landslides blocked several roads in hilly areas after the last storm",
+    ),
+    "transport_disruption": (
+        "Rail and airport staff announced a strike over pay and working conditions",
+        "Operators expect widespread cancellations and long queues at airports",
+    ),
+    "armed_conflict": (
+        "Fighting between government forces and armed groups intensified near the border",
+        "Shelling has damaged roads and power lines in the area",
+    ),
 }
 FILLER = [
     "Officials said the situation remained fluid and that further announcements would follow.",
@@ -71,8 +105,7 @@ def _paragraph(rng: random.Random, lead: str, words: int) -> str:
     return " ".join(sentences)
 
 
-def advisory(rng: random.Random, i: int, profile: dict, issued: datetime,
-             earlier: str | None) -> tuple[str, dict]:
+def advisory(rng: random.Random, i: int, profile: dict, issued: datetime, earlier: str | None) -> tuple[str, dict]:
     threats = rng.sample(THREATS, 2 if rng.random() < 0.3 else 1)
     severity = rng.choices(SEVERITIES, weights=[2, 4, 3, 1])[0]
     first, second = WHAT[threats[0]]
@@ -85,12 +118,16 @@ def advisory(rng: random.Random, i: int, profile: dict, issued: datetime,
         "severity": severity,
         "threat": threats if len(threats) > 1 else threats[0],
         "summary": f"{first} in {profile['name']}. {second}.",
-        "event": "\n\n".join([_paragraph(rng, f"**{first}** on {issued:%d %B}", 110),
-                              _paragraph(rng, second, 90)]),
+        "event": "\n\n".join([_paragraph(rng, f"**{first}** on {issued:%d %B}", 110), _paragraph(rng, second, 90)]),
         "context": _paragraph(rng, f"{profile['name']} has seen similar events in recent years", 120),
-        "sources": [{"title": f"Report on {threats[0].replace('_', ' ')} in {profile['name']}",
-                     "publisher": rng.choice(["Reuters", "AFP", "BBC News", "Local press"]),
-                     "url": f"https://news.example.org/{aid}", "date": issued.date().isoformat()}],
+        "sources": [
+            {
+                "title": f"Report on {threats[0].replace('_', ' ')} in {profile['name']}",
+                "publisher": rng.choice(["Reuters", "AFP", "BBC News", "Local press"]),
+                "url": f"https://news.example.org/{aid}",
+                "date": issued.date().isoformat(),
+            }
+        ],
     }
     if rng.random() < 0.3:
         data["targets"] = rng.sample(TARGETS, 3)

@@ -100,8 +100,9 @@ def in_process(root: Path, sample: int) -> dict[str, float]:
         return weasyprint.HTML(string=html, base_url=base).write_pdf(font_config=fonts)
 
     def bare_same_options(html: str) -> bytes:
-        return weasyprint.HTML(string=html, base_url=base).write_pdf(font_config=fonts, pdf_tags=True,
-                                                                     custom_metadata=True)
+        return weasyprint.HTML(string=html, base_url=base).write_pdf(
+            font_config=fonts, pdf_tags=True, custom_metadata=True
+        )
 
     def ours(res: Any) -> bytes:
         return render(ws, res, "pdf")
@@ -117,8 +118,15 @@ def in_process(root: Path, sample: int) -> dict[str, float]:
         fn(arg)
         totals[name] += time.perf_counter() - started
     per = {k: v / len(chosen) for k, v in totals.items()}
-    return {"page_rate": page_rate, "three_rate": three_rate, "pdf_ours": per["ours"], "pdf_bare": per["bare"],
-            "pdf_bare_same": per["bare_same_options"], "sample": len(chosen), "html": htmls[0]}
+    return {
+        "page_rate": page_rate,
+        "three_rate": three_rate,
+        "pdf_ours": per["ours"],
+        "pdf_bare": per["bare"],
+        "pdf_bare_same": per["bare_same_options"],
+        "sample": len(chosen),
+        "html": htmls[0],
+    }
 
 
 def measure(n: int, tmp: Path, sample: int) -> dict[str, Any]:
@@ -166,10 +174,22 @@ def report(fig: dict[str, Any], start: dict[str, float]) -> None:
     print(row("figure", "value", "target"))
     gap = start["help"] - start["pass"]
     print(row("CLI start-up: --help minus python -c pass", f"{gap * 1000:.0f} ms", "<= 150 ms", gap <= 0.15))
-    print(row("validate (whole process)", f"{fig['validate']:.2f} s", "< 1 s at N=500",
-              fig["validate"] < 1 if n >= 500 else None))
-    print(row("HTML page renders per second (in process)", f"{fig['page_rate']:.0f} /s", ">= 1000 /s",
-              fig["page_rate"] >= 1000))
+    print(
+        row(
+            "validate (whole process)",
+            f"{fig['validate']:.2f} s",
+            "< 1 s at N=500",
+            fig["validate"] < 1 if n >= 500 else None,
+        )
+    )
+    print(
+        row(
+            "HTML page renders per second (in process)",
+            f"{fig['page_rate']:.0f} /s",
+            ">= 1000 /s",
+            fig["page_rate"] >= 1000,
+        )
+    )
     print(row("  page + fragment + JSON per second", f"{fig['three_rate']:.0f} /s"))
     print(row("build -f html (whole process)", f"{fig['html_build']:.2f} s"))
     serial, jobs2 = fig["pdf_serial"] / pub, fig["pdf_jobs2"] / pub
@@ -177,8 +197,12 @@ def report(fig: dict[str, Any], start: dict[str, float]) -> None:
     print(row("PDF per document, build -j 2 (whole process)", f"{jobs2 * 1000:.0f} ms"))
     speedup = fig["pdf_serial"] / fig["pdf_jobs2"]
     print(row("  speed-up of -j 2", f"{speedup:.2f}x", ">= 1.8x", speedup >= 1.8))
-    print(row("  cores used (CPU time / wall time), -j 1, -j 2",
-              f"{fig['pdf_serial_cpu'] / fig['pdf_serial']:.2f}, {fig['pdf_jobs2_cpu'] / fig['pdf_jobs2']:.2f}"))
+    print(
+        row(
+            "  cores used (CPU time / wall time), -j 1, -j 2",
+            f"{fig['pdf_serial_cpu'] / fig['pdf_serial']:.2f}, {fig['pdf_jobs2_cpu'] / fig['pdf_jobs2']:.2f}",
+        )
+    )
     ratio = fig["pdf_ours"] / fig["pdf_bare"]
     print(row(f"PDF in process, ours (sample of {fig['sample']})", f"{fig['pdf_ours'] * 1000:.0f} ms"))
     print(row("PDF in process, bare WeasyPrint, same HTML", f"{fig['pdf_bare'] * 1000:.0f} ms"))
@@ -186,8 +210,14 @@ def report(fig: dict[str, Any], start: dict[str, float]) -> None:
     print(row("  bare with our options (tags, metadata)", f"{fig['pdf_bare_same'] * 1000:.0f} ms"))
     print(row("  ratio ours / bare with our options", f"{fig['pdf_ours'] / fig['pdf_bare_same']:.2f}"))
     print(row("full build after the PDFs (-j 2)", f"{fig['full_build']:.2f} s"))
-    print(row("no-change rebuild (whole process, best of 3)", f"{fig['nochange']:.2f} s", "< 0.5 s at N=500",
-              fig["nochange"] < 0.5 and fig["nochange_built"] == 0))
+    print(
+        row(
+            "no-change rebuild (whole process, best of 3)",
+            f"{fig['nochange']:.2f} s",
+            "< 0.5 s at N=500",
+            fig["nochange"] < 0.5 and fig["nochange_built"] == 0,
+        )
+    )
     print(row("  advisories it rebuilt", str(fig["nochange_built"]), "0", fig["nochange_built"] == 0))
     print(row(f"rebuild after editing rule {TOUCHED_RULE[1]}", f"{fig['touch_rule']:.2f} s"))
     print(row("  advisories it rebuilt", str(fig["touch_rule_built"])))
@@ -205,12 +235,18 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.sizes or ([20] if args.quick else [20, 500])
 
-    print(f"travelrisk benchmark, Python {sys.version.split()[0]}, {len(__import__('os').sched_getaffinity(0))} "
-          "cores available")
-    start = {"pass": best([sys.executable, "-c", "pass"], 7)[0],
-             "help": best([shutil.which("travelrisk") or "travelrisk", "--help"], 7)[0]}
-    print(f"start-up (best of 7): python -c pass {start['pass'] * 1000:.0f} ms, "
-          f"travelrisk --help {start['help'] * 1000:.0f} ms")
+    print(
+        f"travelrisk benchmark, Python {sys.version.split()[0]}, {len(__import__('os').sched_getaffinity(0))} "
+        "cores available"
+    )
+    start = {
+        "pass": best([sys.executable, "-c", "pass"], 7)[0],
+        "help": best([shutil.which("travelrisk") or "travelrisk", "--help"], 7)[0],
+    }
+    print(
+        f"start-up (best of 7): python -c pass {start['pass'] * 1000:.0f} ms, "
+        f"travelrisk --help {start['help'] * 1000:.0f} ms"
+    )
     with tempfile.TemporaryDirectory(prefix="travelrisk-bench-") as tmp:
         for n in sizes:
             report(measure(n, Path(tmp), args.sample), start)

@@ -17,8 +17,17 @@ from travelrisk import cli
 from travelrisk.authoring import new_advisory
 from travelrisk.workspace import Workspace
 
-NEW = ("new", "--country", "MA", "--threat", "terrorism", "--severity", "warning",
-       "--title", "Explosion near a café in Marrakesh")
+NEW = (
+    "new",
+    "--country",
+    "MA",
+    "--threat",
+    "terrorism",
+    "--severity",
+    "warning",
+    "--title",
+    "Explosion near a café in Marrakesh",
+)
 
 
 def new_file(ws: Path, *args: str) -> Path:
@@ -59,15 +68,30 @@ def test_from_nothing_to_a_pdf_with_new_and_render(tmp_path: Path) -> None:
     ran = run_cli("render", path, "-o", pdf, workspace=empty)
     assert ran.exit_code == 0, ran.stderr
     text = re.sub(r"\s+", " ", pdf_text(pdf))
-    for words in ("Morocco: Explosion near a café in Marrakesh", "Draft: not for distribution", "Warning",
-                  "REPLACE:", "Marrakesh, Rabat and Casablanca"):
+    for words in (
+        "Morocco: Explosion near a café in Marrakesh",
+        "Draft: not for distribution",
+        "Warning",
+        "REPLACE:",
+        "Marrakesh, Rabat and Casablanca",
+    ):
         assert words in text, words
 
 
 def test_new_fills_in_issued_id_targets_and_cities(ws: Path) -> None:
     before = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-    path = new_file(ws, "new", "-c", "Morocco", "-t", "terrorism,crime", "-s", "warning",
-                    "--title", "Explosion near a café in Marrakesh")
+    path = new_file(
+        ws,
+        "new",
+        "-c",
+        "Morocco",
+        "-t",
+        "terrorism,crime",
+        "-s",
+        "warning",
+        "--title",
+        "Explosion near a café in Marrakesh",
+    )
     after = dt.datetime.now(dt.UTC)
     data = yaml.safe_load(path.read_text())
     lib = Workspace(ws).library
@@ -75,8 +99,9 @@ def test_new_fills_in_issued_id_targets_and_cities(ws: Path) -> None:
     assert data["id"] == f"ma-{data['issued'].date().isoformat()}-explosion-near-a-cafe-in-marrakesh"
     assert path.name == f"{data['id']}.yaml"
     assert data["country"] == "MA" and data["threat"] == ["terrorism", "crime"]
-    expected_targets = list(dict.fromkeys([*lib.threats["terrorism"].default_targets,
-                                           *lib.threats["crime"].default_targets]))
+    expected_targets = list(
+        dict.fromkeys([*lib.threats["terrorism"].default_targets, *lib.threats["crime"].default_targets])
+    )
     assert data["targets"] == expected_targets
     assert data["cities"] == lib.countries["MA"].cities
     assert data["status"] == "draft"
@@ -132,21 +157,27 @@ def test_new_reports_every_bad_flag_and_writes_nothing(ws: Path) -> None:
     assert files_under(ws) == before
 
 
-def test_new_asks_on_a_terminal_and_asks_again_after_a_bad_answer(ws: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_asks_on_a_terminal_and_asks_again_after_a_bad_answer(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "_interactive", lambda: True)
     answers = "Morocco\nterorism\nterrorism\nwarning\nExplosion in Rabat\n"
     result = CliRunner().invoke(cli.app, ["--workspace", str(ws), "new"], input=answers, catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     assert "did you mean 'terrorism'?" in result.output
     data = yaml.safe_load(Path(result.stdout.strip().splitlines()[-1]).read_text())
-    assert (data["country"], data["threat"], data["severity"], data["title"]) == \
-        ("MA", ["terrorism"], "warning", "Explosion in Rabat")
+    assert (data["country"], data["threat"], data["severity"], data["title"]) == (
+        "MA",
+        ["terrorism"],
+        "warning",
+        "Explosion in Rabat",
+    )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(title=st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=80)
-       .filter(lambda t: t.strip()))
+@given(
+    title=st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=80).filter(
+        lambda t: t.strip()
+    )
+)
 def test_any_title_survives_the_round_trip(ws: Path, title: str) -> None:
     # Quotes, colons, '#', leading '-' or '*': the title must come back exactly as typed.
     workspace = Workspace(ws)

@@ -20,8 +20,11 @@ LIGHT = ("html", "fragment", "json")  # no PDF: for tests about what is rebuilt,
 
 def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
     """Every output file's bytes and mtime (the lock file, rewritten by every run, left out)."""
-    return {name: (data, (out / name).stat().st_mtime_ns) for name, data in files_under(out).items()
-            if name != ".travelrisk.lock"}
+    return {
+        name: (data, (out / name).stat().st_mtime_ns)
+        for name, data in files_under(out).items()
+        if name != ".travelrisk.lock"
+    }
 
 
 def changed(before: dict[str, tuple[bytes, int]], after: dict[str, tuple[bytes, int]]) -> set[str]:
@@ -49,8 +52,14 @@ def test_second_build_changes_no_file(ws: Path) -> None:
     assert first.exit_code == 0, first.stderr
     out = ws / "output"
     before = snapshot(out)
-    assert {f"{MOROCCO}/{MOROCCO}.pdf", f"{FRANCE}/index.html", "index.html", "feed.xml", "advisories.json",
-            MANIFEST_NAME} <= before.keys()
+    assert {
+        f"{MOROCCO}/{MOROCCO}.pdf",
+        f"{FRANCE}/index.html",
+        "index.html",
+        "feed.xml",
+        "advisories.json",
+        MANIFEST_NAME,
+    } <= before.keys()
     again = run_cli("build", workspace=ws)
     assert again.exit_code == 0, again.stderr
     assert changed(before, snapshot(out)) == set()
@@ -78,7 +87,7 @@ def test_touching_a_template_rebuilds_only_the_formats_that_use_it(ws: Path) -> 
     build(Workspace(ws), formats=LIGHT)
     before = snapshot(out)
     page = ws / "templates" / "page.html.j2"
-    page.write_text(page.read_text().replace("<main>", "<main data-edited=\"yes\">"))
+    page.write_text(page.read_text().replace("<main>", '<main data-edited="yes">'))
     report = build(Workspace(ws), formats=LIGHT)
     assert sorted(report.built) == sorted([MOROCCO, FRANCE])
     touched = changed(before, snapshot(out))
@@ -103,8 +112,7 @@ def test_changing_a_used_rule_rebuilds_only_the_advisories_that_use_it(ws: Path)
     build(Workspace(ws), formats=LIGHT)
     before = snapshot(out)
     rule_file, rule_id = used_rule(ws, FRANCE)
-    assert rule_id not in {t.rule for t in Workspace(ws).resolve(ws / "advisories" / f"{MOROCCO}.yaml").trace
-                           if t.used}
+    assert rule_id not in {t.rule for t in Workspace(ws).resolve(ws / "advisories" / f"{MOROCCO}.yaml").trace if t.used}
     add_to_rule(rule_file, rule_id, "Carry a printed copy of your booking.")
     report = build(Workspace(ws), formats=LIGHT)
     assert report.built == [FRANCE]
@@ -144,7 +152,8 @@ def test_one_broken_advisory_among_many_fails_alone(ws: Path) -> None:
     paths = generate(ws, 6, seed=3)
     (ws / "advisories" / "broken.yaml").write_text(
         "title: Broken\ncountry: MA\nissued: 2017-07-15T17:12:00Z\nseverity: dire\nthreat: terrorism\n"
-        "summary: s\nevent: e\n")
+        "summary: s\nevent: e\n"
+    )
     ran = run_cli("build", "--jobs", "2", workspace=ws)
     assert ran.exit_code == 1
     assert re.search(r"broken\.yaml:4:\d+: unknown severity level 'dire'", ran.stderr), ran.stderr
@@ -215,9 +224,11 @@ def test_broken_rule_library_fails_the_build_with_a_place(ws: Path) -> None:
 
 @pytest.mark.parametrize("args", [["--help"], ["validate"], ["build", "--format", "html"]])
 def test_help_validate_and_html_builds_never_import_weasyprint(ws: Path, args: list[str]) -> None:
-    code = ("import sys\nfrom travelrisk.cli import app\n"
-            f"try:\n    app({['--workspace', str(ws), *args]!r})\nexcept SystemExit as exc:\n    code = exc.code\n"
-            "print('weasyprint' in sys.modules, code)\n")
+    code = (
+        "import sys\nfrom travelrisk.cli import app\n"
+        f"try:\n    app({['--workspace', str(ws), *args]!r})\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print('weasyprint' in sys.modules, code)\n"
+    )
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert ran.stdout.split()[-2:] == ["False", "0"], ran.stdout + ran.stderr
 
@@ -253,10 +264,14 @@ def test_publishing_an_update_adds_the_forward_link_to_the_earlier_page(ws: Path
     assert run_cli("build", "-f", "html", "-f", "json", workspace=ws).exit_code == 0
     earlier = ws / "output" / MOROCCO
     assert "Superseded by" not in (earlier / "index.html").read_text()
-    update = (ws / "advisories" / f"{MOROCCO}.yaml").read_text().replace(
-        "title: Security services brace", f"supersedes: {MOROCCO}\ntitle: Follow-up, security services brace")
+    update = (
+        (ws / "advisories" / f"{MOROCCO}.yaml")
+        .read_text()
+        .replace("title: Security services brace", f"supersedes: {MOROCCO}\ntitle: Follow-up, security services brace")
+    )
     (ws / "advisories" / "ma-2017-07-20-follow-up.yaml").write_text(
-        update.replace("2017-07-15T17:12:00+00:00", "2017-07-20T09:00:00+00:00"))
+        update.replace("2017-07-15T17:12:00+00:00", "2017-07-20T09:00:00+00:00")
+    )
     before = snapshot(ws / "output")
     ran = run_cli("build", "-f", "html", "-f", "json", workspace=ws)
     assert ran.exit_code == 0, ran.stderr

@@ -77,8 +77,9 @@ class _Tags(HTMLParser):
             plain = re.sub(r"[\s\x00-\x1f]", "", value or "").lower()
             if name.startswith("on"):
                 self.found.append(f"{tag} {name}=")
-            if name in ("href", "src", "action", "formaction", "xlink:href") and \
-                    plain.startswith(("javascript:", "vbscript:", "data:")):
+            if name in ("href", "src", "action", "formaction", "xlink:href") and plain.startswith(
+                ("javascript:", "vbscript:", "data:")
+            ):
                 self.found.append(f"{tag} {name}={value}")
 
 
@@ -129,8 +130,9 @@ def test_markdown_attacks_stay_visible_as_text(ws: Path) -> None:
 def test_over_size_file_is_refused_before_parsing(tmp_path: Path, ws: Path) -> None:
     path = tmp_path / "huge.yaml"
     path.write_text(BASE + "context: |\n" + ("  " + "x" * 98 + "\n") * 10_100)
-    assert_clean_failure(run_cli("render", path, "-f", "json", "-o", "-", workspace=ws), path,
-                         (1, 1, "is larger than 1,000,000 bytes"))
+    assert_clean_failure(
+        run_cli("render", path, "-f", "json", "-o", "-", workspace=ws), path, (1, 1, "is larger than 1,000,000 bytes")
+    )
 
 
 def test_symlinked_advisory_folder_outside_is_not_followed_into_output(tmp_path: Path) -> None:
@@ -239,8 +241,9 @@ def test_symlink_out_of_templates_is_refused(tmp_path: Path) -> None:
     (root / "templates").mkdir(parents=True)
     (root / "templates" / "evil.css").symlink_to(secret)
     target = root / "templates" / "pdf.html.j2"
-    target.write_text('<html><head><link rel="stylesheet" href="evil.css"></head>'
-                      "<body>{{ advisory.title }}</body></html>")
+    target.write_text(
+        '<html><head><link rel="stylesheet" href="evil.css"></head><body>{{ advisory.title }}</body></html>'
+    )
     advisory = tmp_path / "hostile.yaml"
     advisory.write_text(BASE)
     ran = run_cli("render", advisory, "-f", "pdf", "-o", "-", workspace=root)

@@ -33,8 +33,12 @@ def _workspace(root: Path) -> Path:
 
 def _build(ws: Path, *args: str) -> subprocess.Popen[bytes]:
     # A session of its own, so the kill reaches the PDF workers too, as a killed shell would.
-    return subprocess.Popen([sys.executable, "-m", "travelrisk", "--workspace", str(ws), "build", "-j", "2", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "travelrisk", "--workspace", str(ws), "build", "-j", "2", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 class _Closed(HTMLParser):
@@ -105,8 +109,10 @@ def test_second_build_gets_the_lock_message(tmp_path: Path) -> None:
         _, err = second.communicate(timeout=120)
     assert second.returncode == 1
     message = err.decode()
-    assert f"{out}:1:1: another travelrisk run (pid {os.getpid()}) is writing to this folder; " \
-           "wait for it to finish, then run again" in message, message
+    assert (
+        f"{out}:1:1: another travelrisk run (pid {os.getpid()}) is writing to this folder; "
+        "wait for it to finish, then run again" in message
+    ), message
     assert "Traceback" not in message
     assert [p.name for p in out.iterdir()] == [".travelrisk.lock"]  # it wrote nothing
 
@@ -131,8 +137,22 @@ def test_lock_file_that_is_a_link_is_never_followed(tmp_path: Path, planted: str
     out = tmp_path / "out"
     out.mkdir()
     (out / ".travelrisk.lock").symlink_to(victim)
-    ran = subprocess.run([sys.executable, "-m", "travelrisk", "--workspace", str(_workspace(tmp_path / "ws")),
-                          "build", "-f", "json", "-o", str(out)], capture_output=True, timeout=120)
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "travelrisk",
+            "--workspace",
+            str(_workspace(tmp_path / "ws")),
+            "build",
+            "-f",
+            "json",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     assert ran.returncode == 1
     assert f"{out}/.travelrisk.lock:1:1: cannot open the lock file" in ran.stderr.decode()
     if planted == "symlink":

@@ -15,11 +15,28 @@ from travelrisk.workspace import Workspace
 FRANCE = "fr-2026-11-20-transport-strikes"
 
 
-def advisory(ws: Path, aid: str, *, country: str = "MA", severity: str = "notice", threat: str = "crime",
-             status: str = "final", valid_until: str | None = None, supersedes: str | None = None,
-             issued: str = "2024-03-01T09:00:00+00:00") -> None:
-    lines = [f"title: Advisory {aid}", f"country: {country}", f"issued: {issued}", f"severity: {severity}",
-             f"threat: {threat}", f"status: {status}", "summary: Something happened.", "event: Details."]
+def advisory(
+    ws: Path,
+    aid: str,
+    *,
+    country: str = "MA",
+    severity: str = "notice",
+    threat: str = "crime",
+    status: str = "final",
+    valid_until: str | None = None,
+    supersedes: str | None = None,
+    issued: str = "2024-03-01T09:00:00+00:00",
+) -> None:
+    lines = [
+        f"title: Advisory {aid}",
+        f"country: {country}",
+        f"issued: {issued}",
+        f"severity: {severity}",
+        f"threat: {threat}",
+        f"status: {status}",
+        "summary: Something happened.",
+        "event: Details.",
+    ]
     if valid_until:
         lines.append(f"valid_until: {valid_until}")
     if supersedes:
@@ -34,8 +51,7 @@ def desk(ws: Path) -> Path:
     advisory(ws, "ke-draft", country="KE", severity="critical", threat="armed_conflict", status="draft")
     advisory(ws, "ke-gone", country="KE", status="withdrawn", valid_until="2999-01-01")
     advisory(ws, "th-first", country="TH", threat="health", valid_until="2999-01-01")
-    advisory(ws, "th-second", country="TH", threat="health", supersedes="th-first",
-             issued="2024-03-02T09:00:00+00:00")
+    advisory(ws, "th-second", country="TH", threat="health", supersedes="th-first", issued="2024-03-02T09:00:00+00:00")
     return ws
 
 
@@ -50,8 +66,15 @@ def test_table_has_the_columns_and_one_line_per_advisory_newest_first(desk: Path
     assert ran.exit_code == 0, ran.stderr
     header, *lines = ran.stdout.splitlines()
     assert header.split() == ["ID", "COUNTRY", "SEVERITY", "STATUS", "ISSUED", "VALID", "UNTIL", "STATE"]
-    assert [line.split()[0] for line in lines] == [FRANCE, "th-second", "ke-draft", "ke-gone", "ke-old",
-                                                   "th-first", MOROCCO]
+    assert [line.split()[0] for line in lines] == [
+        FRANCE,
+        "th-second",
+        "ke-draft",
+        "ke-gone",
+        "ke-old",
+        "th-first",
+        MOROCCO,
+    ]
     by_id = {line.split()[0]: line for line in lines}
     assert by_id["ke-old"].split()[1:4] == ["KE", "warning", "final"]
     assert by_id["ke-old"].endswith("2020-01-31 23:59  expired")
@@ -60,20 +83,23 @@ def test_table_has_the_columns_and_one_line_per_advisory_newest_first(desk: Path
     assert by_id[MOROCCO].endswith("-                 active")
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (("--country", "KE"), {"ke-old", "ke-draft", "ke-gone"}),
-    (("--country", "kenya", "--country", "Thailand"), {"ke-old", "ke-draft", "ke-gone", "th-first", "th-second"}),
-    (("--severity", "warning"), {"ke-old", MOROCCO}),
-    (("--severity", "critical", "--severity", "warning"), {"ke-old", "ke-draft", MOROCCO}),
-    (("--status", "draft"), {"ke-draft"}),
-    (("--status", "withdrawn", "--status", "draft"), {"ke-gone", "ke-draft"}),
-    (("--threat", "health"), {"th-first", "th-second"}),
-    (("--threat", "civil_unrest"), {FRANCE}),
-    (("--expired",), {"ke-old"}),
-    (("--active",), {"th-second", MOROCCO, FRANCE}),
-    (("--country", "TH", "--active"), {"th-second"}),
-    (("--country", "KE", "--severity", "notice"), {"ke-gone"}),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--country", "KE"), {"ke-old", "ke-draft", "ke-gone"}),
+        (("--country", "kenya", "--country", "Thailand"), {"ke-old", "ke-draft", "ke-gone", "th-first", "th-second"}),
+        (("--severity", "warning"), {"ke-old", MOROCCO}),
+        (("--severity", "critical", "--severity", "warning"), {"ke-old", "ke-draft", MOROCCO}),
+        (("--status", "draft"), {"ke-draft"}),
+        (("--status", "withdrawn", "--status", "draft"), {"ke-gone", "ke-draft"}),
+        (("--threat", "health"), {"th-first", "th-second"}),
+        (("--threat", "civil_unrest"), {FRANCE}),
+        (("--expired",), {"ke-old"}),
+        (("--active",), {"th-second", MOROCCO, FRANCE}),
+        (("--country", "TH", "--active"), {"th-second"}),
+        (("--country", "KE", "--severity", "notice"), {"ke-gone"}),
+    ],
+)
 def test_filters(desk: Path, args: tuple[str, ...], expected: set[str]) -> None:
     # FRANCE's valid_until is 23 Nov 2026: it is active until then, expired after.
     if dt.datetime.now(dt.UTC) > dt.datetime(2026, 11, 23, 23, 59, tzinfo=dt.UTC):

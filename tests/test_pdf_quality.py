@@ -18,8 +18,10 @@ FRANCE_YAML = REPO / "advisories" / "fr-2026-11-20-transport-strikes.yaml"
 SCREENSHOTS = REPO / "output" / "screenshots"
 WARNING_RGB = (0xB0, 0x3A, 0x00)  # rules/levels.yaml
 WATERMARK_RGB = (0xF6, 0xD5, 0xD5)  # print.css
-BRANDING = ("organisation: Northwind Travel Security\nlogo: templates/assets/logo.svg\nclassification: INTERNAL\n"
-            "footer: 'Security desk: +44 20 7946 0000'\n")
+BRANDING = (
+    "organisation: Northwind Travel Security\nlogo: templates/assets/logo.svg\nclassification: INTERNAL\n"
+    "footer: 'Security desk: +44 20 7946 0000'\n"
+)
 
 
 def poppler(tool: str, *args: str | Path) -> str:
@@ -38,16 +40,16 @@ def render_pdf(advisory: Path, out: Path, *extra: str, workspace: Path = REPO) -
 
 def page_pixels(pdf: Path, page: int = 1, dpi: int = 40) -> tuple[int, int, bytes]:
     """One page as raw RGB (pdftoppm's PPM: a tiny header, then width*height*3 bytes)."""
-    raw = subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf)],
-                         check=True, capture_output=True).stdout
+    raw = subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf)], check=True, capture_output=True
+    ).stdout
     magic, width, height, _maxval, pixels = raw.split(maxsplit=4)
     assert magic == b"P6"
     return int(width), int(height), pixels
 
 
 def count_colour(pixels: bytes, rgb: tuple[int, int, int], tolerance: int = 6) -> int:
-    return sum(1 for i in range(0, len(pixels), 3)
-               if all(abs(pixels[i + k] - rgb[k]) <= tolerance for k in range(3)))
+    return sum(1 for i in range(0, len(pixels), 3) if all(abs(pixels[i + k] - rgb[k]) <= tolerance for k in range(3)))
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +89,12 @@ def test_every_font_is_embedded_and_text_is_selectable(morocco: Path) -> None:
 def test_bookmarks_name_the_title_and_each_section(morocco: Path) -> None:
     xml = poppler("pdftohtml", "-xml", "-stdout", "-i", "-q", morocco)
     outline = re.findall(r"<item page=\"\d+\">([^<]+)</item>", xml)
-    assert outline[:4] == ["Morocco: Security services brace for Islamic State fighters returning home",
-                           "Event", "Context", "Advice"]
+    assert outline[:4] == [
+        "Morocco: Security services brace for Islamic State fighters returning home",
+        "Event",
+        "Context",
+        "Advice",
+    ]
     assert "Sources" in outline
 
 
@@ -98,8 +104,22 @@ def test_the_severity_band_is_drawn_in_the_level_colour(morocco: Path) -> None:
     # The band is roughly 175 x 15 mm: at 40 dpi well over 2,000 pixels of exactly the warning colour.
     assert count_colour(pixels, WARNING_RGB) > 2000
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", "1", "-l", "1", str(morocco),
-                    str(SCREENSHOTS / "pdf-page-1")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(morocco),
+            str(SCREENSHOTS / "pdf-page-1"),
+        ],
+        check=True,
+    )
 
 
 def test_page_numbers_and_default_header_on_every_page(morocco: Path) -> None:
@@ -132,8 +152,22 @@ def test_branding_on_every_page_and_in_metadata(branded: Path, tmp_path: Path) -
     _, _, pixels = page_pixels(pdf, dpi=72)
     assert count_colour(pixels, (0x00, 0x55, 0x7F)) > 50, "the logo (a #00557f square) should be drawn"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", "1", "-l", "1", str(pdf),
-                    str(SCREENSHOTS / "pdf-branded-page-1")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(SCREENSHOTS / "pdf-branded-page-1"),
+        ],
+        check=True,
+    )
 
 
 def test_letter_paper_from_the_config(branded: Path, tmp_path: Path) -> None:
@@ -155,8 +189,9 @@ def test_a_draft_is_watermarked_on_every_page(ws: Path, tmp_path: Path) -> None:
     assert count_colour(page_pixels(final)[2], WATERMARK_RGB, tolerance=2) < 50
 
 
-@pytest.mark.parametrize(("variant", "marker"), [("pdf/a-3u", 'pdfaid:part="3" pdfaid:conformance="U"'),
-                                                 ("pdf/ua-1", 'pdfuaid:part="1"')])
+@pytest.mark.parametrize(
+    ("variant", "marker"), [("pdf/a-3u", 'pdfaid:part="3" pdfaid:conformance="U"'), ("pdf/ua-1", 'pdfuaid:part="1"')]
+)
 def test_archival_and_accessible_variants(variant: str, marker: str, tmp_path: Path) -> None:
     pdf = render_pdf(FRANCE_YAML, tmp_path / "v.pdf", "--pdf-variant", variant)
     assert marker in poppler("pdfinfo", "-meta", pdf)

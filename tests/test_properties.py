@@ -20,26 +20,75 @@ from test_hostile import executable
 
 PLACE = re.compile(r"^.+:\d+:\d+: \S")
 GOOD = (REPO / "advisories" / "ma-2017-07-15-returning-fighters.yaml").read_bytes()
-FIELDS = ["id", "title", "country", "issued", "severity", "threat", "summary", "event", "context", "targets",
-          "cities", "area", "valid_until", "status", "supersedes", "sources", "advice"]
+FIELDS = [
+    "id",
+    "title",
+    "country",
+    "issued",
+    "severity",
+    "threat",
+    "summary",
+    "event",
+    "context",
+    "targets",
+    "cities",
+    "area",
+    "valid_until",
+    "status",
+    "supersedes",
+    "sources",
+    "advice",
+]
 EXAMPLES = int(os.environ.get("TRAVELRISK_HYPOTHESIS_EXAMPLES", "60"))
 """Per test; CI keeps it small, `TRAVELRISK_HYPOTHESIS_EXAMPLES=2000` for a long hunt."""
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 hostile_text = st.one_of(
     st.text(max_size=60),
-    st.sampled_from(["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
-                     "{{ ''.__class__ }}", "../../etc/passwd", "/etc/passwd", "MA", "terrorism", "warning",
-                     "\u202eevil", "a\x00b", "\x1b[31m", "x" * 400, "2017-07-15T17:12:00+00:00", "ma-1", "..",
-                     "https://ok.example/", "javascript:alert(1)", "data:text/html,<b>", "null", "~", "&amp;"]),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[x](javascript:alert(1))",
+            "{{ ''.__class__ }}",
+            "../../etc/passwd",
+            "/etc/passwd",
+            "MA",
+            "terrorism",
+            "warning",
+            "\u202eevil",
+            "a\x00b",
+            "\x1b[31m",
+            "x" * 400,
+            "2017-07-15T17:12:00+00:00",
+            "ma-1",
+            "..",
+            "https://ok.example/",
+            "javascript:alert(1)",
+            "data:text/html,<b>",
+            "null",
+            "~",
+            "&amp;",
+        ]
+    ),
 )
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), hostile_text,
-                    st.dates(), st.datetimes(timezones=st.sampled_from([None, dt.UTC])))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(hostile_text, inner, max_size=4)),
-                      max_leaves=12)
-advisories = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(string.ascii_letters, max_size=10)),
-                             values, max_size=len(FIELDS))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    hostile_text,
+    st.dates(),
+    st.datetimes(timezones=st.sampled_from([None, dt.UTC])),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(hostile_text, inner, max_size=4)),
+    max_leaves=12,
+)
+advisories = st.dictionaries(
+    st.one_of(st.sampled_from(FIELDS), st.text(string.ascii_letters, max_size=10)), values, max_size=len(FIELDS)
+)
 
 
 def _valid_base() -> dict[str, object]:
@@ -107,5 +156,5 @@ def test_mangled_advisory_ends_cleanly(at: int, insert: bytes, cut: int) -> None
     tmp, ws = _workspace()
     with tmp:
         path = ws / "advisories" / "generated.yaml"
-        path.write_bytes(GOOD[:at] + insert + GOOD[at + cut:])
+        path.write_bytes(GOOD[:at] + insert + GOOD[at + cut :])
         check_run(ws, path)

@@ -12,9 +12,20 @@ from conftest import MOROCCO, REPO, pdf_text, run_cli
 
 ADVISORY = REPO / "advisories" / f"{MOROCCO}.yaml"
 REFERENCE_TARGETS = [
-    "public transport", "train stations", "ports", "airports", "government buildings", "embassies",
-    "consulates", "international organisations", "schools", "universities", "religious sites", "markets",
-    "hotels and restaurants", "festivals",
+    "public transport",
+    "train stations",
+    "ports",
+    "airports",
+    "government buildings",
+    "embassies",
+    "consulates",
+    "international organisations",
+    "schools",
+    "universities",
+    "religious sites",
+    "markets",
+    "hotels and restaurants",
+    "festivals",
 ]
 
 
@@ -28,8 +39,15 @@ def morocco_pdf(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def test_pdf_follows_the_reference_structure_in_order(morocco_pdf: str) -> None:
-    parts = ["15 Jul 2017 | 05:12 PM UTC", "Morocco: Security services brace", "Mosul (Iraq)", "Warning",
-             "Event", "Context", "Advice"]
+    parts = [
+        "15 Jul 2017 | 05:12 PM UTC",
+        "Morocco: Security services brace",
+        "Mosul (Iraq)",
+        "Warning",
+        "Event",
+        "Context",
+        "Advice",
+    ]
     at = 0
     for part in parts:  # each part after the one before it (the running page header is skipped)
         found = morocco_pdf.find(part, at)
@@ -37,14 +55,16 @@ def test_pdf_follows_the_reference_structure_in_order(morocco_pdf: str) -> None:
         at = found + len(part)
 
 
-@pytest.mark.parametrize("fact", ["1,631", "1,600", "400", "78", "9 July", "17 people", "more than 150",
-                                  "since 2002", "Marrakesh", "Police 19"])
+@pytest.mark.parametrize(
+    "fact",
+    ["1,631", "1,600", "400", "78", "9 July", "17 people", "more than 150", "since 2002", "Marrakesh", "Police 19"],
+)
 def test_pdf_carries_the_facts(morocco_pdf: str, fact: str) -> None:
     assert fact in morocco_pdf
 
 
 def test_advice_names_every_reference_target_and_the_major_cities(morocco_pdf: str) -> None:
-    advice = morocco_pdf[morocco_pdf.index("Advice"):]
+    advice = morocco_pdf[morocco_pdf.index("Advice") :]
     for words in [*REFERENCE_TARGETS, "Marrakesh", "Rabat", "Casablanca"]:
         assert words in advice, words
     assert "report" in advice
@@ -59,7 +79,7 @@ def test_html_page_escapes_text_and_has_title(tmp_path: Path) -> None:
     assert ran.exit_code == 0, ran.stderr
     html = ran.stdout
     assert html.startswith("<!DOCTYPE html>")
-    assert "<h1 class=\"tr-title\">Morocco: Security services brace" in html
+    assert '<h1 class="tr-title">Morocco: Security services brace' in html
     assert "<script" not in html
 
 

@@ -14,8 +14,9 @@ from travelrisk.rules import check
 from travelrisk.workspace import Workspace
 
 
-def add_general_rules(ws: Path, rules: list[dict[str, object]],
-                      examples: list[dict[str, object]] | None = None) -> Path:
+def add_general_rules(
+    ws: Path, rules: list[dict[str, object]], examples: list[dict[str, object]] | None = None
+) -> Path:
     path = ws / "rules" / "general.yaml"
     data = yaml.safe_load(path.read_text())
     data["rules"] = rules
@@ -26,8 +27,15 @@ def add_general_rules(ws: Path, rules: list[dict[str, object]],
 
 def advice_rules(ws: Path, **fields: object) -> list[str]:
     path = ws / "advisories" / "probe.yaml"
-    base = {"title": "Probe", "issued": "2026-11-20T09:00:00+00:00", "summary": "S.", "event": "E.",
-            "country": "MA", "threat": "terrorism", "severity": "warning"}
+    base = {
+        "title": "Probe",
+        "issued": "2026-11-20T09:00:00+00:00",
+        "summary": "S.",
+        "event": "E.",
+        "country": "MA",
+        "threat": "terrorism",
+        "severity": "warning",
+    }
     path.write_text(yaml.safe_dump({**base, **fields}))
     return [p.rule for p in Workspace(ws).resolve(path).advice]
 
@@ -42,32 +50,38 @@ def test_a_country_rule_overrides_the_threat_rule_in_its_slot(ws: Path) -> None:
 
 
 def test_priority_breaks_ties_inside_a_layer_and_layers_beat_priority(ws: Path) -> None:
-    add_general_rules(ws, [
-        rule("low", {"severity": "warning"}, slot="extra"),
-        rule("high", {"severity_at_least": "notice"}, slot="extra", priority=5),
-        rule("threat-layer", {"threat": "terrorism"}, slot="other", priority=-10),
-        rule("general-layer", {"severity": "warning"}, slot="other", priority=10),
-    ])
+    add_general_rules(
+        ws,
+        [
+            rule("low", {"severity": "warning"}, slot="extra"),
+            rule("high", {"severity_at_least": "notice"}, slot="extra", priority=5),
+            rule("threat-layer", {"threat": "terrorism"}, slot="other", priority=-10),
+            rule("general-layer", {"severity": "warning"}, slot="other", priority=10),
+        ],
+    )
     used = advice_rules(ws)
     assert "high" in used and "low" not in used
     assert "threat-layer" in used and "general-layer" not in used
 
 
-@pytest.mark.parametrize(("when", "fields", "applies"), [
-    ({"severity_at_least": "warning"}, {"severity": "critical"}, True),
-    ({"severity_at_least": "warning"}, {"severity": "notice"}, False),
-    ({"region": "Africa"}, {}, True),
-    ({"region": "Europe"}, {}, False),
-    ({"targets": ["hotels_restaurants"]}, {"targets": ["hotels_restaurants"]}, True),
-    ({"targets": ["nightlife"]}, {}, False),
-    ({"cities": ["rabat"]}, {}, True),
-    ({"issued_after": "2026-01-01"}, {}, True),
-    ({"issued_before": "2026-01-01"}, {}, False),
-    ({"any": [{"country": "FR"}, {"severity": "warning"}]}, {}, True),
-    ({"all": [{"country": "MA"}, {"severity": "critical"}]}, {}, False),
-    ({"not": {"threat": "crime"}}, {}, True),
-    ({"not": {"threat": "terrorism"}}, {}, False),
-])
+@pytest.mark.parametrize(
+    ("when", "fields", "applies"),
+    [
+        ({"severity_at_least": "warning"}, {"severity": "critical"}, True),
+        ({"severity_at_least": "warning"}, {"severity": "notice"}, False),
+        ({"region": "Africa"}, {}, True),
+        ({"region": "Europe"}, {}, False),
+        ({"targets": ["hotels_restaurants"]}, {"targets": ["hotels_restaurants"]}, True),
+        ({"targets": ["nightlife"]}, {}, False),
+        ({"cities": ["rabat"]}, {}, True),
+        ({"issued_after": "2026-01-01"}, {}, True),
+        ({"issued_before": "2026-01-01"}, {}, False),
+        ({"any": [{"country": "FR"}, {"severity": "warning"}]}, {}, True),
+        ({"all": [{"country": "MA"}, {"severity": "critical"}]}, {}, False),
+        ({"not": {"threat": "crime"}}, {}, True),
+        ({"not": {"threat": "terrorism"}}, {}, False),
+    ],
+)
 def test_conditions(ws: Path, when: dict[str, object], fields: dict[str, object], applies: bool) -> None:
     add_general_rules(ws, [rule("probe-rule", when)])
     assert ("probe-rule" in advice_rules(ws, **fields)) is applies
@@ -100,14 +114,17 @@ def test_an_unknown_key_in_a_rule_gets_a_suggestion(ws: Path) -> None:
 
 
 def test_rule_errors_are_placed_in_the_rule_file(ws: Path) -> None:
-    path = add_general_rules(ws, [
-        rule("bad-threat", {"threat": "terrorsm"}),
-        rule("bad-target", {"targets": ["hotel"]}),
-        rule("general-a", {"severity": "notice"}, slot="same"),
-        rule("general-b", {"severity": "notice"}, slot="same"),
-        rule("terrorism-warning", {"severity": "notice"}),
-        {"id": "bad-text", "advice": "Stay away from {{ cities | join_and "},
-    ])
+    path = add_general_rules(
+        ws,
+        [
+            rule("bad-threat", {"threat": "terrorsm"}),
+            rule("bad-target", {"targets": ["hotel"]}),
+            rule("general-a", {"severity": "notice"}, slot="same"),
+            rule("general-b", {"severity": "notice"}, slot="same"),
+            rule("terrorism-warning", {"severity": "notice"}),
+            {"id": "bad-text", "advice": "Stay away from {{ cities | join_and "},
+        ],
+    )
     errors = "\n".join(validate_errors(ws))
     text = path.read_text()
 
@@ -125,8 +142,9 @@ def test_rule_text_using_an_unknown_variable_names_the_rule(ws: Path) -> None:
     add_general_rules(ws, [{"id": "uses-weather", "advice": "Expect {{ weather }}."}])
     ran = run_cli("render", ws / "advisories" / f"{MOROCCO}.yaml", "-f", "html", "-o", "-", workspace=ws)
     assert ran.exit_code == 1
-    assert re.search(r"general\.yaml:\d+:3: rule 'uses-weather': 'weather' is undefined; rule text may use only",
-                     ran.stderr), ran.stderr
+    assert re.search(
+        r"general\.yaml:\d+:3: rule 'uses-weather': 'weather' is undefined; rule text may use only", ran.stderr
+    ), ran.stderr
 
 
 def test_rule_text_cannot_reach_python_internals(ws: Path) -> None:
@@ -137,12 +155,23 @@ def test_rule_text_cannot_reach_python_internals(ws: Path) -> None:
 
 
 def test_validate_runs_the_rule_examples(ws: Path) -> None:
-    add_general_rules(ws, [rule("hello", {"country": "MA"})], examples=[
-        {"name": "says hello", "advisory": {"country": "MA", "threat": "crime", "severity": "notice"},
-         "must_contain": ["Advice of hello."]},
-        {"name": "wrongly expects goodbye", "advisory": {"country": "MA", "threat": "crime", "severity": "notice"},
-         "must_contain": ["goodbye"], "must_not_contain": ["hello"]},
-    ])
+    add_general_rules(
+        ws,
+        [rule("hello", {"country": "MA"})],
+        examples=[
+            {
+                "name": "says hello",
+                "advisory": {"country": "MA", "threat": "crime", "severity": "notice"},
+                "must_contain": ["Advice of hello."],
+            },
+            {
+                "name": "wrongly expects goodbye",
+                "advisory": {"country": "MA", "threat": "crime", "severity": "notice"},
+                "must_contain": ["goodbye"],
+                "must_not_contain": ["hello"],
+            },
+        ],
+    )
     errors = validate_errors(ws)
     assert len(errors) == 2, errors
     assert "example 'wrongly expects goodbye': the advice does not contain 'goodbye'" in errors[0]

@@ -20,8 +20,15 @@ LEVELS = list(LIB.levels)
 
 
 def advisory_yaml(**fields: object) -> str:
-    base = {"title": "Test advisory", "issued": "2026-11-20T09:00:00+00:00", "summary": "A summary.",
-            "event": "Something happened.", "country": "MA", "threat": "terrorism", "severity": "warning"}
+    base = {
+        "title": "Test advisory",
+        "issued": "2026-11-20T09:00:00+00:00",
+        "summary": "A summary.",
+        "event": "Something happened.",
+        "country": "MA",
+        "threat": "terrorism",
+        "severity": "warning",
+    }
     return yaml.safe_dump({**base, **fields}, sort_keys=False)
 
 
@@ -32,16 +39,27 @@ def write(tmp_path: Path, name: str, **fields: object) -> Path:
 
 
 def test_the_library_has_the_vocabularies_the_issue_asks_for() -> None:
-    assert {"terrorism", "civil_unrest", "crime", "kidnapping", "armed_conflict", "health", "natural_hazard",
-            "transport_disruption"} <= set(THREATS)
+    assert {
+        "terrorism",
+        "civil_unrest",
+        "crime",
+        "kidnapping",
+        "armed_conflict",
+        "health",
+        "natural_hazard",
+        "transport_disruption",
+    } <= set(THREATS)
     assert LEVELS == ["informational", "notice", "warning", "critical"]
     assert [LIB.levels[k].cap_severity for k in LEVELS] == ["Minor", "Moderate", "Severe", "Extreme"]
     assert LIB.targets["transport_hubs"].examples == ["public transport", "train stations", "ports", "airports"]
     assert {"protest_sites", "business_districts", "nightlife", "sports_venues", "borders_checkpoints"} <= set(
-        LIB.targets)
+        LIB.targets
+    )
     assert all(t.cap_category and t.meaning for t in LIB.threats.values())
-    assert {LIB.threats[k].indicator for k in ("terrorism", "civil_unrest", "crime", "kidnapping", "health",
-                                                "natural_hazard")} == {"T", "U", "C", "K", "H", "N"}
+    assert {
+        LIB.threats[k].indicator
+        for k in ("terrorism", "civil_unrest", "crime", "kidnapping", "health", "natural_hazard")
+    } == {"T", "U", "C", "K", "H", "N"}
 
 
 def test_every_threat_and_severity_gives_its_own_advice(tmp_path: Path) -> None:
@@ -59,8 +77,7 @@ def test_every_threat_and_severity_gives_its_own_advice(tmp_path: Path) -> None:
 def test_each_threat_renders_to_pdf_at_each_level(tmp_path: Path, threat: str) -> None:
     for level in LEVELS:
         out = tmp_path / f"{level}.pdf"
-        ran = run_cli("render", write(tmp_path, level, threat=threat, severity=level), "-o", out,
-                      workspace=REPO)
+        ran = run_cli("render", write(tmp_path, level, threat=threat, severity=level), "-o", out, workspace=REPO)
         assert ran.exit_code == 0, ran.stderr
         text = re.sub(r"\s+", " ", pdf_text(out))
         assert LIB.levels[level].label in text
@@ -99,8 +116,11 @@ def test_an_unprofiled_iso_country_renders_with_a_warning(tmp_path: Path) -> Non
 
 
 def test_a_country_can_be_named_in_english(tmp_path: Path) -> None:
-    data = json.loads(run_cli("render", write(tmp_path, "uk", country="United Kingdom"), "-f", "json", "-o", "-",
-                              workspace=REPO).stdout)
+    data = json.loads(
+        run_cli(
+            "render", write(tmp_path, "uk", country="United Kingdom"), "-f", "json", "-o", "-", workspace=REPO
+        ).stdout
+    )
     assert data["country"] == {"code": "GB", "name": "United Kingdom"}
     assert "in the United Kingdom" in " ".join(p["text"] for p in data["advice"])
 

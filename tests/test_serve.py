@@ -80,7 +80,8 @@ def test_a_changed_advisory_is_served_after_the_rebuild(ws: Path, preview: tuple
 
 
 def test_a_broken_file_shows_its_error_while_the_last_good_page_stays(
-        ws: Path, preview: tuple[Running, list[str]]) -> None:
+    ws: Path, preview: tuple[Running, list[str]]
+) -> None:
     running, log = preview
     path = ws / "advisories" / f"{MOROCCO}.yaml"
     good = path.read_text()
@@ -105,8 +106,7 @@ def test_a_template_change_rebuilds_every_page(ws: Path, preview: tuple[Running,
 
 def test_a_new_advisory_appears(ws: Path, preview: tuple[Running, list[str]]) -> None:
     running, _ = preview
-    ran = run_cli("new", "-c", "KE", "-t", "crime", "-s", "notice", "--title", "Phone thefts in Nairobi",
-                  workspace=ws)
+    ran = run_cli("new", "-c", "KE", "-t", "crime", "-s", "notice", "--title", "Phone thefts in Nairobi", workspace=ws)
     assert ran.exit_code == 0, ran.stderr
     new_id = Path(ran.stdout.strip()).stem
     page_once(running, "/", f'href="/{new_id}/"')
@@ -128,8 +128,10 @@ def test_only_the_served_page_carries_the_reload_script(ws: Path, preview: tuple
 
 
 def test_a_page_policy_moves_into_the_header_with_the_script_allowed() -> None:
-    page = ('<html><head><meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; '
-            "script-src 'self'; font-src data:\"></head><body><p>x</p></body></html>")
+    page = (
+        '<html><head><meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; '
+        "script-src 'self'; font-src data:\"></head><body><p>x</p></body></html>"
+    )
     served, policy = for_preview(page, 7, [])
     nonce = re.search(r'<script nonce="([^"]+)">', served)
     assert nonce and "Content-Security-Policy" not in served and '"7"' in served
@@ -161,8 +163,12 @@ def test_a_port_in_use_is_a_clear_error(ws: Path) -> None:
 
 def test_the_command_stops_cleanly_on_ctrl_c(ws: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "travelrisk", "--workspace", str(ws), "serve", "--port", "0"],
-                            stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "travelrisk", "--workspace", str(ws), "serve", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     killer = threading.Timer(WAIT * 2, proc.kill)  # never hang the suite
     killer.start()
     try:

@@ -70,8 +70,13 @@ def test_index_feed_and_json_are_well_formed_and_list_every_advisory_newest_firs
     add(ws, "ma-2018-01-01-later", issued="2018-01-01T09:00:00Z", title="A later note")
     page, feed, index = site(ws)
     newest_first = [FRANCE, "ma-2018-01-01-later", MOROCCO]
-    hrefs = [attrs["href"] for tag, attrs in page.tags if tag == "a" and (attrs.get("href") or "").endswith(
-        "/index.html") and "trs-item" not in (attrs.get("class") or "")]
+    hrefs = [
+        attrs["href"]
+        for tag, attrs in page.tags
+        if tag == "a"
+        and (attrs.get("href") or "").endswith("/index.html")
+        and "trs-item" not in (attrs.get("class") or "")
+    ]
     assert [h.split("/")[0] for h in dict.fromkeys(hrefs)] == newest_first
     assert [a["id"] for a in index["advisories"]] == newest_first
     assert index["format"] == "travelrisk-index"
@@ -79,8 +84,9 @@ def test_index_feed_and_json_are_well_formed_and_list_every_advisory_newest_firs
     for tag in ("id", "title", "updated"):
         assert (feed.findtext(f"{ATOM}{tag}") or "").strip(), tag
     entries = feed.findall(f"{ATOM}entry")
-    assert [e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in entries] == \
-        [f"{aid}/index.html" for aid in newest_first]
+    assert [e.find(f"{ATOM}link[@rel='alternate']").get("href") for e in entries] == [
+        f"{aid}/index.html" for aid in newest_first
+    ]
     ids = [e.findtext(f"{ATOM}id") for e in entries]
     assert len(set(ids)) == 3 and all(i.startswith("urn:uuid:") for i in ids)
     for entry in entries:
@@ -98,8 +104,14 @@ def test_filters_by_country_and_severity_work_without_script(ws: Path) -> None:
     assert "<script" not in html.lower()
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing fetched from elsewhere
     radios = {(a["name"], a["value"]) for t, a in page.tags if t == "input" and a.get("type") == "radio"}
-    assert {("country", "FR"), ("country", "MA"), ("country", ""), ("severity", "notice"),
-            ("severity", "warning"), ("severity", "")} == radios
+    assert {
+        ("country", "FR"),
+        ("country", "MA"),
+        ("country", ""),
+        ("severity", "notice"),
+        ("severity", "warning"),
+        ("severity", ""),
+    } == radios
     labels = {a["for"] for t, a in page.tags if t == "label"}
     assert {a["id"] for t, a in page.tags if t == "input"} <= labels  # every filter has a visible label
     assert [(i["data-country"], i["data-severity"]) for i in page.items()] == [("FR", "notice"), ("MA", "warning")]
@@ -127,7 +139,7 @@ def test_superseded_advisories_link_forward_and_withdrawn_ones_are_marked(ws: Pa
     assert by_id[MOROCCO]["superseded_by"]["href"] == "ma-2017-08-01-update/index.html"
     assert by_id["ma-2017-09-01-withdrawn"]["status"] == "withdrawn"
     html = (ws / "output" / "index.html").read_text()
-    item = html[html.index(f'href="{MOROCCO}/index.html"'):]
+    item = html[html.index(f'href="{MOROCCO}/index.html"') :]
     assert re.search(r'Superseded by <a href="ma-2017-08-01-update/index.html">', item[:2000])
     assert "Withdrawn" in "".join(page.text)
     related = [e for e in feed.findall(f"{ATOM}entry") if e.find(f"{ATOM}link[@rel='related']") is not None]

@@ -30,30 +30,32 @@ from .workspace import Workspace
 PLACEHOLDER = "REPLACE:"
 """Starts every placeholder text, so that what is left to write is easy to find."""
 SUMMARY_PLACEHOLDER = f"{PLACEHOLDER} one or two sentences on what happened and what it means for travellers."
-EVENT_PLACEHOLDER = (f"{PLACEHOLDER} what happened, where and when, and who is affected. Keep to facts, "
-                     "and name where they come from under `sources`.")
+EVENT_PLACEHOLDER = (
+    f"{PLACEHOLDER} what happened, where and when, and who is affected. Keep to facts, "
+    "and name where they come from under `sources`."
+)
 SLUG_MAX = 60
 
 _COMMENTS = {
     "id": "Unique id: also the folder under output/ and the page's address. Keep it once published.",
-    "supersedes": "The advisory this one updates: the page says \"Update to <its title> of <its date>\" and "
-                  "links to it; it links forward to this one once this one is final.",
-    "title": "Headline, shown after the country name (\"<Country>: <title>\").",
+    "supersedes": 'The advisory this one updates: the page says "Update to <its title> of <its date>" and '
+    "links to it; it links forward to this one once this one is final.",
+    "title": 'Headline, shown after the country name ("<Country>: <title>").',
     "country": "ISO 3166-1 alpha-2 code or English name: picks the country profile (cities, background, rules).",
     "issued": "When it was issued: date and time with a UTC offset (the page shows it in UTC).",
     "severity": "How serious it is; sets the colour band and the advice. One of: {levels}.",
     "threat": "One or more threat keys (rules/threats/); they choose the advice. Known: {threats}.",
     "status": "draft: preview only, never published to the intranet site; final: ready to go out; "
-              "withdrawn: no longer in force. It starts as a draft so that nothing half-written goes "
-              "out by accident: set it to final when the text is checked.",
+    "withdrawn: no longer in force. It starts as a draft so that nothing half-written goes "
+    "out by accident: set it to final when the text is checked.",
     "valid_until": "Optional: when it stops being in force (a bare date means the end of that day, UTC). "
-                   "After it, `travelrisk list --expired` shows it.",
+    "After it, `travelrisk list --expired` shows it.",
     "area": "Optional: the part of the country concerned, shown after the date.",
     "summary": "One or two sentences under the title: what happened and what it means for travellers.",
     "event": "What happened: facts, places, dates, figures. Markdown works: **bold**, lists, [links](https://...).",
     "context": "Optional: background to this event; the country profile adds its own paragraphs.",
     "targets": "Places most at risk (rules/targets.yaml), here the threat's defaults. Delete the key to "
-               "follow the defaults as the rule library changes.",
+    "follow the defaults as the rule library changes.",
     "cities": "Cities the advice names, here the country profile's. Delete the key to follow the profile.",
     "sources": "Where the facts come from: a title, and optionally publisher, url and date.",
     "advice": "Optional: advice paragraphs of your own, printed after the advice the rules write.",
@@ -67,8 +69,25 @@ _EXAMPLES = {  # what an absent optional key looks like, commented out
     "targets": "# targets: [...]",
     "cities": "# cities: [...]",
 }
-_ORDER = ("id", "supersedes", "title", "country", "issued", "severity", "threat", "status", "valid_until",
-          "area", "summary", "event", "context", "targets", "cities", "sources", "advice")
+_ORDER = (
+    "id",
+    "supersedes",
+    "title",
+    "country",
+    "issued",
+    "severity",
+    "threat",
+    "status",
+    "valid_until",
+    "area",
+    "summary",
+    "event",
+    "context",
+    "targets",
+    "cities",
+    "sources",
+    "advice",
+)
 _OPTIONAL = ("valid_until", "area", "context", "targets", "cities", "sources", "advice")
 
 
@@ -80,8 +99,13 @@ def check_country(ws: Workspace, value: str) -> str:
     names = {p.name: code for code, p in ws.library.countries.items()}
     code = countries.to_code(value, names)
     if code is None:
-        raise TravelriskError(Problem("--country", message=f"unknown country '{value}'",
-                                      hint="write an ISO 3166-1 alpha-2 code such as MA, or the English name"))
+        raise TravelriskError(
+            Problem(
+                "--country",
+                message=f"unknown country '{value}'",
+                hint="write an ISO 3166-1 alpha-2 code such as MA, or the English name",
+            )
+        )
     return code
 
 
@@ -90,8 +114,9 @@ def check_threats(ws: Workspace, values: Iterable[str]) -> list[str]:
     keys = list(dict.fromkeys(k.strip() for v in values for k in v.split(",") if k.strip()))
     if not keys:
         raise TravelriskError(Problem("--threat", message="no threat given", hint=_known(ws.library.threats)))
-    problems = [_unknown_problem("--threat", "threat", k, ws.library.threats) for k in keys
-                if k not in ws.library.threats]
+    problems = [
+        _unknown_problem("--threat", "threat", k, ws.library.threats) for k in keys if k not in ws.library.threats
+    ]
     if problems:
         raise TravelriskError(problems)
     return keys
@@ -113,8 +138,9 @@ def check_severity(ws: Workspace, value: str) -> str:
 
 def _unknown_problem(flag: str, what: str, key: str, known: Iterable[str]) -> Problem:
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return Problem(flag, message=f"unknown {what} '{key}'", hint=f"did you mean '{close[0]}'?" if close
-                   else _known(known))
+    return Problem(
+        flag, message=f"unknown {what} '{key}'", hint=f"did you mean '{close[0]}'?" if close else _known(known)
+    )
 
 
 def _known(known: Iterable[str]) -> str:
@@ -126,7 +152,7 @@ def slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(words) > SLUG_MAX:  # cut at a word boundary
-        words = words[:SLUG_MAX + 1].rsplit("-", 1)[0] if "-" in words[:SLUG_MAX] else words[:SLUG_MAX]
+        words = words[: SLUG_MAX + 1].rsplit("-", 1)[0] if "-" in words[:SLUG_MAX] else words[:SLUG_MAX]
     return words or "advisory"
 
 
@@ -168,8 +194,9 @@ def _dump(key: str, value: Any) -> str:
         flow = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, default_flow_style=True, width=10_000)
         if len(key) + len(flow) < 100:
             return f"{key}: {flow.strip()}\n"  # a short list reads best on one line: threat: [a, b]
-    return yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
-                     default_flow_style=False)
+    return yaml.dump(
+        {key: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
+    )
 
 
 def advisory_text(fields: dict[str, Any], header: list[str], ws: Workspace, today: dt.date) -> str:
@@ -218,8 +245,13 @@ def write_new(path: Path, text: str) -> None:
         try:
             os.link(tmp, path)  # unlike rename, a hard link fails if the name exists
         except FileExistsError:
-            raise TravelriskError(Problem(str(path), message="already exists; travelrisk never overwrites it",
-                                          hint="choose another file with -o, or move the old one")) from None
+            raise TravelriskError(
+                Problem(
+                    str(path),
+                    message="already exists; travelrisk never overwrites it",
+                    hint="choose another file with -o, or move the old one",
+                )
+            ) from None
     finally:
         Path(tmp).unlink(missing_ok=True)
 
@@ -230,8 +262,13 @@ def _target(ws: Workspace, output: Path | None, advisory_id: str) -> Path:
 
 def _write(ws: Workspace, target: Path, text: str) -> Path:
     if target.exists():
-        raise TravelriskError(Problem(str(target), message="already exists; travelrisk never overwrites it",
-                                      hint="choose another file with -o, or move the old one"))
+        raise TravelriskError(
+            Problem(
+                str(target),
+                message="already exists; travelrisk never overwrites it",
+                hint="choose another file with -o, or move the old one",
+            )
+        )
     check_text(ws, target, text)
     write_new(target, text)
     return target
@@ -240,9 +277,18 @@ def _write(ws: Workspace, target: Path, text: str) -> Path:
 # --- the two commands ----------------------------------------------------------------------
 
 
-def new_advisory(ws: Workspace, *, country: str, threats: Iterable[str], severity: str, title: str,
-                 summary: str | None = None, event: str | None = None, output: Path | None = None,
-                 now: dt.datetime | None = None) -> Path:
+def new_advisory(
+    ws: Workspace,
+    *,
+    country: str,
+    threats: Iterable[str],
+    severity: str,
+    title: str,
+    summary: str | None = None,
+    event: str | None = None,
+    output: Path | None = None,
+    now: dt.datetime | None = None,
+) -> Path:
     """Write a new draft advisory and return its path (advisories/<id>.yaml unless `output`)."""
     problems: list[Problem] = []
 
@@ -266,20 +312,28 @@ def new_advisory(ws: Workspace, *, country: str, threats: Iterable[str], severit
     targets = list(dict.fromkeys(t for k in keys for t in lib.threats[k].default_targets))
     profile = lib.countries.get(code)
     fields: dict[str, Any] = {
-        "id": advisory_id, "title": title, "country": code, "issued": issued, "severity": level,
-        "threat": keys, "status": "draft", "summary": (summary or "").strip() or SUMMARY_PLACEHOLDER,
-        "event": (event or "").strip() or EVENT_PLACEHOLDER, "targets": targets or None,
+        "id": advisory_id,
+        "title": title,
+        "country": code,
+        "issued": issued,
+        "severity": level,
+        "threat": keys,
+        "status": "draft",
+        "summary": (summary or "").strip() or SUMMARY_PLACEHOLDER,
+        "event": (event or "").strip() or EVENT_PLACEHOLDER,
+        "targets": targets or None,
         "cities": list(profile.cities) if profile and profile.cities else None,
     }
-    header = [f"New advisory, started with `travelrisk new` on {issued.date().isoformat()}.",
-              f"Replace the text that starts with {PLACEHOLDER}, then check and preview it:",
-              "  travelrisk validate <this file>    travelrisk serve    travelrisk render <this file>",
-              "It stays a draft (see `status`) until you set `status: final`."]
+    header = [
+        f"New advisory, started with `travelrisk new` on {issued.date().isoformat()}.",
+        f"Replace the text that starts with {PLACEHOLDER}, then check and preview it:",
+        "  travelrisk validate <this file>    travelrisk serve    travelrisk render <this file>",
+        "It stays a draft (see `status`) until you set `status: final`.",
+    ]
     return _write(ws, _target(ws, output, advisory_id), advisory_text(fields, header, ws, issued.date()))
 
 
-def update_advisory(ws: Workspace, earlier: str, *, output: Path | None = None,
-                    now: dt.datetime | None = None) -> Path:
+def update_advisory(ws: Workspace, earlier: str, *, output: Path | None = None, now: dt.datetime | None = None) -> Path:
     """Write a draft update of advisory `earlier` (an id, or the path of its file) and return its path."""
     life = ws.lifecycle
     entry = life.entries.get(earlier)
@@ -288,16 +342,25 @@ def update_advisory(ws: Workspace, earlier: str, *, output: Path | None = None,
         entry = life.entries.get(found.id)
     if entry is None:
         close = difflib.get_close_matches(earlier, list(life.entries), n=1, cutoff=0.6)
-        raise TravelriskError(Problem(str(ws.advisories_dir), message=f"no advisory with id '{earlier}'",
-                                      hint=f"did you mean '{close[0]}'?" if close else
-                                      "`travelrisk list` shows the ids"))
+        raise TravelriskError(
+            Problem(
+                str(ws.advisories_dir),
+                message=f"no advisory with id '{earlier}'",
+                hint=f"did you mean '{close[0]}'?" if close else "`travelrisk list` shows the ids",
+            )
+        )
     old = entry.advisory
     later = life.successors.get(old.id, [])
     if later:
         newer = life.entries[later[0]]
-        raise TravelriskError(Problem(str(entry.path), message=f"'{old.id}' already has an update: "
-                                      f"'{newer.advisory.id}' ({newer.advisory.status}, {newer.path})",
-                                      hint=f"edit that one, or run `travelrisk update {newer.advisory.id}`"))
+        raise TravelriskError(
+            Problem(
+                str(entry.path),
+                message=f"'{old.id}' already has an update: "
+                f"'{newer.advisory.id}' ({newer.advisory.status}, {newer.path})",
+                hint=f"edit that one, or run `travelrisk update {newer.advisory.id}`",
+            )
+        )
     data = ws.load(entry.path).doc.data
     issued = _now(now)
     folder = output.parent if output is not None else ws.advisories_dir
@@ -307,8 +370,9 @@ def update_advisory(ws: Workspace, earlier: str, *, output: Path | None = None,
     fields.update(id=advisory_id, supersedes=old.id, issued=issued, status="draft")
     if old.valid_until is not None and old.valid_until <= issued:
         fields.pop("valid_until", None)  # copied, it would make the update expired from the start
-    header = [f"Update to {old.id} ({old.title}), started with `travelrisk update` on "
-              f"{issued.date().isoformat()}.",
-              "Its text is copied from the earlier advisory: say what has changed in `summary` and `event`.",
-              "The earlier advisory stays in force until this one is final (see `status`)."]
+    header = [
+        f"Update to {old.id} ({old.title}), started with `travelrisk update` on {issued.date().isoformat()}.",
+        "Its text is copied from the earlier advisory: say what has changed in `summary` and `event`.",
+        "The earlier advisory stays in force until this one is final (see `status`).",
+    ]
     return _write(ws, _target(ws, output, advisory_id), advisory_text(fields, header, ws, issued.date()))

@@ -50,8 +50,13 @@ Progress = Callable[[int, int], None]
 
 def file_name(advisory_id: str, fmt: str) -> str:
     """Where format `fmt` of an advisory goes inside `output/<id>/`."""
-    return {"html": "index.html", "fragment": "fragment.html", "pdf": f"{advisory_id}.pdf",
-            "json": f"{advisory_id}.json", "text": f"{advisory_id}.txt"}[fmt]
+    return {
+        "html": "index.html",
+        "fragment": "fragment.html",
+        "pdf": f"{advisory_id}.pdf",
+        "json": f"{advisory_id}.json",
+        "text": f"{advisory_id}.txt",
+    }[fmt]
 
 
 def render(ws: Workspace, res: Resolution, fmt: str, pdf_variant: str | None = None) -> bytes:
@@ -106,9 +111,17 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def build(ws: Workspace, out_dir: Path | None = None, formats: tuple[str, ...] = BUILD_FORMATS, *,
-          jobs: int | None = None, force: bool = False, include_drafts: bool = False,
-          progress: Progress | None = None, now: datetime | None = None) -> BuildReport:
+def build(
+    ws: Workspace,
+    out_dir: Path | None = None,
+    formats: tuple[str, ...] = BUILD_FORMATS,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    include_drafts: bool = False,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> BuildReport:
     """Render every advisory that changed; a broken one is reported and the others still build.
 
     A broken rule library or template fails the whole build up front (it would break every
@@ -120,8 +133,16 @@ def build(ws: Workspace, out_dir: Path | None = None, formats: tuple[str, ...] =
     started = time.perf_counter()
     out_dir = (out_dir or ws.output_dir).resolve()
     with output_lock(out_dir):
-        report = _Build(ws, out_dir, tuple(dict.fromkeys(formats)), jobs or default_jobs(), force,
-                        include_drafts, progress, now or datetime.now(UTC)).run()
+        report = _Build(
+            ws,
+            out_dir,
+            tuple(dict.fromkeys(formats)),
+            jobs or default_jobs(),
+            force,
+            include_drafts,
+            progress,
+            now or datetime.now(UTC),
+        ).run()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -136,8 +157,14 @@ def terminal_progress(stream: IO[str] | None = None) -> Iterator[Progress | None
     from rich.console import Console  # only on a terminal: rich costs ~50 ms to import
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=Console(file=stream), transient=True)
+    bar = Progress(
+        TextColumn("building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=stream),
+        transient=True,
+    )
     task = bar.add_task("build", total=None)
     with bar:
         yield lambda done, total: bar.update(task, completed=done, total=total)
@@ -227,8 +254,18 @@ def _dump_manifest(entries: dict[str, Any], site_key: str) -> bytes:
 
 def _site_entry(v: dict[str, Any], level_rank: int) -> dict[str, Any]:
     """What the index, feed and JSON index need of an advisory, kept so unchanged ones are not loaded."""
-    keep = ("id", "title", "full_title", "country", "issued", "threats", "summary", "status", "valid_until",
-            "supersedes")
+    keep = (
+        "id",
+        "title",
+        "full_title",
+        "country",
+        "issued",
+        "threats",
+        "summary",
+        "status",
+        "valid_until",
+        "supersedes",
+    )
     entry = {k: v[k] for k in keep}
     entry["severity"] = {k: v["severity"][k] for k in ("key", "label", "colour")} | {"rank": level_rank}
     return entry
@@ -250,8 +287,17 @@ class _Job:
 
 
 class _Build:
-    def __init__(self, ws: Workspace, out_dir: Path, formats: tuple[str, ...], jobs: int, force: bool,
-                 include_drafts: bool, progress: Progress | None, now: datetime) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        out_dir: Path,
+        formats: tuple[str, ...],
+        jobs: int,
+        force: bool,
+        include_drafts: bool,
+        progress: Progress | None,
+        now: datetime,
+    ) -> None:
         self.ws, self.out_dir, self.formats, self.jobs = ws, out_dir, formats, max(1, jobs)
         self.force, self.include_drafts, self.progress, self.now = force, include_drafts, progress, now
         self.report = BuildReport()
@@ -301,8 +347,9 @@ class _Build:
         from .site import build_site
 
         site_entries = [e for e in self.new.values() if self.include_drafts or e["entry"]["status"] != "draft"]
-        written, site_key = build_site(ws, self.out_dir, site_entries, self.now,
-                                       None if self.force else self.old_site, fingerprint)
+        written, site_key = build_site(
+            ws, self.out_dir, site_entries, self.now, None if self.force else self.old_site, fingerprint
+        )
         self.report.files += written
         self._write_if_changed(self.out_dir / MANIFEST_NAME, _dump_manifest(self.new, site_key))
         return self.report
@@ -338,20 +385,33 @@ class _Build:
             self.report.warnings.extend(res.warnings)
             v = view(res)
             old = self.old.get(rel) or {}
-            entry = {"id": res.advisory.id, "inputs": inputs, "data": _sha(data),
-                     "entry": _site_entry(v, lib.level_rank(res.advisory.severity)),
-                     "outputs": {}}
+            entry = {
+                "id": res.advisory.id,
+                "inputs": inputs,
+                "data": _sha(data),
+                "entry": _site_entry(v, lib.level_rank(res.advisory.severity)),
+                "outputs": {},
+            }
             same_id = old.get("id") == res.advisory.id
-            entry["entry"]["updated"] = (old["entry"].get("updated") if same_id and old.get("data") == entry["data"]
-                                         else v["issued"]["iso"] if not old else _iso(self.now))
+            entry["entry"]["updated"] = (
+                old["entry"].get("updated")
+                if same_id and old.get("data") == entry["data"]
+                else v["issued"]["iso"]
+                if not old
+                else _iso(self.now)
+            )
             if same_id:  # formats not asked for this time keep their files and keys
                 entry["outputs"] = {f: o for f, o in old.get("outputs", {}).items() if f not in self.formats}
             keys = {fmt: _sha(__version__, fmt, entry["data"], self.deps.key(fmt)) for fmt in self.formats}
             wanted = set()
             for fmt, key in keys.items():
                 out = old.get("outputs", {}).get(fmt) if same_id else None
-                if (not self.force and out and out.get("key") == key
-                        and _size(self.out_dir / res.advisory.id / out["file"]) == out["size"]):
+                if (
+                    not self.force
+                    and out
+                    and out.get("key") == key
+                    and _size(self.out_dir / res.advisory.id / out["file"]) == out["size"]
+                ):
                     entry["outputs"][fmt] = out
                 else:
                     wanted.add(fmt)
@@ -369,8 +429,13 @@ class _Build:
             aid = self.new[rel]["entry"]["id"]
             if aid in seen:
                 path = sources[rel]
-                self.report.failed[str(path)] = [Problem(str(path), message=f"id '{aid}' is already used by "
-                                                         f"{sources[seen[aid]]}", hint="give each advisory its own id")]
+                self.report.failed[str(path)] = [
+                    Problem(
+                        str(path),
+                        message=f"id '{aid}' is already used by {sources[seen[aid]]}",
+                        hint="give each advisory its own id",
+                    )
+                ]
                 del self.new[rel]  # its outputs would overwrite the other's
             else:
                 seen[aid] = rel

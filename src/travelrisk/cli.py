@@ -70,8 +70,11 @@ def friendly(func: F) -> F:
         except Exception as exc:  # a bug of ours: say so briefly; TRAVELRISK_DEBUG=1 shows the traceback
             if os.environ.get("TRAVELRISK_DEBUG"):
                 raise
-            typer.echo(f"travelrisk: internal error ({type(exc).__name__}: {exc}); "
-                       "please report it, with TRAVELRISK_DEBUG=1 set for the traceback", err=True)
+            typer.echo(
+                f"travelrisk: internal error ({type(exc).__name__}: {exc}); "
+                "please report it, with TRAVELRISK_DEBUG=1 set for the traceback",
+                err=True,
+            )
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -86,9 +89,15 @@ def workspace(ctx: typer.Context) -> Any:
 @app.callback()
 def main(
     ctx: typer.Context,
-    workspace_dir: Annotated[Path | None, typer.Option(
-        "--workspace", "-w", help="Workspace folder (advisories/, rules/, templates/). Default: current folder.",
-        file_okay=False)] = None,
+    workspace_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (advisories/, rules/, templates/). Default: current folder.",
+            file_okay=False,
+        ),
+    ] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     if version:
@@ -105,12 +114,19 @@ def render(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The advisory YAML file (it may live anywhere).")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.pdf,
-    output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="Output file, or - for standard output. Default: output/<id>/<file>.")] = None,
-    pdf_variant: Annotated[PdfVariant | None, typer.Option(
-        "--pdf-variant", help="PDF/A (archival) or PDF/UA (accessibility).")] = None,
-    shadow: Annotated[bool, typer.Option(
-        "--shadow", help="Fragment only: wrap it in a declarative shadow root, isolated from the host's CSS.")] = False,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="Output file, or - for standard output. Default: output/<id>/<file>."),
+    ] = None,
+    pdf_variant: Annotated[
+        PdfVariant | None, typer.Option("--pdf-variant", help="PDF/A (archival) or PDF/UA (accessibility).")
+    ] = None,
+    shadow: Annotated[
+        bool,
+        typer.Option(
+            "--shadow", help="Fragment only: wrap it in a declarative shadow root, isolated from the host's CSS."
+        ),
+    ] = False,
 ) -> None:
     """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON or text."""
     from .build import file_name
@@ -137,15 +153,23 @@ def render(
 @friendly
 def build(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder. Default: output/.",
-                                                file_okay=False)] = None,
-    formats: Annotated[list[Format] | None, typer.Option(
-        "--format", "-f", help="Format to build; repeat for several. Default: html, fragment, pdf, json.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1,
-                                             help="Worker processes for PDFs. Default: the number of cores.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output folder. Default: output/.", file_okay=False)
+    ] = None,
+    formats: Annotated[
+        list[Format] | None,
+        typer.Option("--format", "-f", help="Format to build; repeat for several. Default: html, fragment, pdf, json."),
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for PDFs. Default: the number of cores.")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild every advisory, changed or not.")] = False,
-    include_drafts: Annotated[bool, typer.Option(
-        "--include-drafts", help="Also build drafts and list them on the site (for review, not publication).")] = False,
+    include_drafts: Annotated[
+        bool,
+        typer.Option(
+            "--include-drafts", help="Also build drafts and list them on the site (for review, not publication)."
+        ),
+    ] = False,
 ) -> None:
     """Build every changed advisory in advisories/ under output/<id>/, and the site: index.html, feed.xml,
     advisories.json."""
@@ -155,8 +179,7 @@ def build(
     ws = workspace(ctx)
     chosen = tuple(f.value for f in formats) if formats else BUILD_FORMATS
     with terminal_progress() as progress:
-        result = build_all(ws, output, chosen, jobs=jobs, force=force, include_drafts=include_drafts,
-                           progress=progress)
+        result = build_all(ws, output, chosen, jobs=jobs, force=force, include_drafts=include_drafts, progress=progress)
     report(result.warnings, "warning")
     for problems in result.failed.values():
         report(problems)
@@ -169,8 +192,10 @@ def build(
 @friendly
 def validate(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help="Advisory files or folders, rule files, templates. Default: the whole workspace.")] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Advisory files or folders, rule files, templates. Default: the whole workspace."),
+    ] = None,
 ) -> None:
     """Check advisories, the rule library (running its examples) and templates; exit 1 on any error."""
     from .checks import validate as check
@@ -209,8 +234,9 @@ def explain(
 @friendly
 def schema(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the *.schema.json files.",
-                                         file_okay=False)] = Path("schemas"),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the *.schema.json files.", file_okay=False)
+    ] = Path("schemas"),
 ) -> None:
     """Write JSON Schemas for advisory and rule files, for editor completion and checks."""
     from .publish import write_atomic
@@ -241,12 +267,14 @@ def _interactive() -> bool:
 
 def _ask(label: str, check: Callable[[str], Any]) -> Any:
     """Prompt until `check` accepts the answer; its error is shown and the question asked again."""
+
     def convert(value: str) -> Any:
         try:
             return check(value)
         except TravelriskError as exc:
-            raise typer.BadParameter("; ".join(f"{p.message}; {p.hint}" if p.hint else p.message
-                                               for p in exc.problems)) from None
+            raise typer.BadParameter(
+                "; ".join(f"{p.message}; {p.hint}" if p.hint else p.message for p in exc.problems)
+            ) from None
 
     return typer.prompt(label, value_proc=convert)
 
@@ -256,40 +284,48 @@ def _ask(label: str, check: Callable[[str], Any]) -> Any:
 def new(
     ctx: typer.Context,
     country: Annotated[str | None, typer.Option("--country", "-c", help="ISO code (MA) or English name.")] = None,
-    threat: Annotated[list[str] | None, typer.Option(
-        "--threat", "-t", help="Threat key; repeat or separate with commas for several.")] = None,
+    threat: Annotated[
+        list[str] | None, typer.Option("--threat", "-t", help="Threat key; repeat or separate with commas for several.")
+    ] = None,
     severity: Annotated[str | None, typer.Option("--severity", "-s", help="Severity level key, e.g. warning.")] = None,
     title: Annotated[str | None, typer.Option("--title", help="The headline.")] = None,
     summary: Annotated[str | None, typer.Option("--summary", help="Summary (default: a placeholder).")] = None,
     event: Annotated[str | None, typer.Option("--event", help="What happened (default: a placeholder).")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File to create. Default: advisories/<id>.yaml.", dir_okay=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to create. Default: advisories/<id>.yaml.", dir_okay=False),
+    ] = None,
 ) -> None:
     """Start a new advisory (a draft) from flags, or by asking on a terminal; prints the new file's path."""
     from .authoring import check_country, check_severity, check_threats, check_title, new_advisory
 
     ws = workspace(ctx)
-    missing = [flag for flag, value in (("--country", country), ("--threat", threat), ("--severity", severity),
-                                        ("--title", title)) if not value]
+    missing = [
+        flag
+        for flag, value in (("--country", country), ("--threat", threat), ("--severity", severity), ("--title", title))
+        if not value
+    ]
     if missing and not _interactive():  # wrong usage: exit 2, like Typer's own usage errors
-        typer.echo(f"travelrisk new: missing {', '.join(missing)}; give them as flags (on a terminal, "
-                   "travelrisk asks for them)", err=True)
+        typer.echo(
+            f"travelrisk new: missing {', '.join(missing)}; give them as flags (on a terminal, "
+            "travelrisk asks for them)",
+            err=True,
+        )
         raise typer.Exit(2)
     if not country:
         country = _ask("Country (ISO code or English name)", lambda v: check_country(ws, v))
     if not threat:
-        threat = _ask(f"Threat(s), comma-separated [{', '.join(ws.library.threats)}]",
-                      lambda v: check_threats(ws, [v]))
+        threat = _ask(f"Threat(s), comma-separated [{', '.join(ws.library.threats)}]", lambda v: check_threats(ws, [v]))
     if not severity:
         severity = _ask(f"Severity [{', '.join(ws.library.levels)}]", lambda v: check_severity(ws, v))
     if not title:
         title = _ask("Title", check_title)
     assert country and threat and severity and title
-    path = new_advisory(ws, country=country, threats=threat, severity=severity, title=title, summary=summary,
-                        event=event, output=output)
+    path = new_advisory(
+        ws, country=country, threats=threat, severity=severity, title=title, summary=summary, event=event, output=output
+    )
     typer.echo(str(path))
-    typer.echo(f"next: edit it, then `travelrisk render {path}` (it is a draft until you set status: final)",
-               err=True)
+    typer.echo(f"next: edit it, then `travelrisk render {path}` (it is a draft until you set status: final)", err=True)
 
 
 @app.command()
@@ -297,8 +333,10 @@ def new(
 def update(
     ctx: typer.Context,
     advisory_id: Annotated[str, typer.Argument(metavar="ID", help="The id (or file) of the advisory to update.")],
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="File to create. Default: advisories/<new id>.yaml.", dir_okay=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to create. Default: advisories/<new id>.yaml.", dir_okay=False),
+    ] = None,
 ) -> None:
     """Start an update (a draft) that supersedes advisory ID: its fields copied, new id and issue time."""
     from .authoring import update_advisory
@@ -312,8 +350,9 @@ def update(
 @friendly
 def serve(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535,
-                                      help="Port on 127.0.0.1 (0: any free port).")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 8000,
 ) -> None:
     """Preview the workspace's advisories in a browser; pages rebuild and reload as files change."""
     from .serve import serve as run_preview
@@ -337,8 +376,9 @@ def list_advisories(
     from .listing import Filters, rows, table, to_json
 
     states = (("expired",) if expired else ()) + (("active",) if active else ())
-    filters = Filters(tuple(country or ()), tuple(severity or ()), tuple(s.value for s in status or ()),
-                      tuple(threat or ()), states)
+    filters = Filters(
+        tuple(country or ()), tuple(severity or ()), tuple(s.value for s in status or ()), tuple(threat or ()), states
+    )
     found, problems = rows(workspace(ctx), filters)
     typer.echo(to_json(found) if fmt is ListFormat.json else table(found), nl=False)
     report(problems)

@@ -28,7 +28,7 @@ MIN_CONTRAST = 4.5
 
 def relative_luminance(colour: str) -> float:
     """WCAG relative luminance of `#rrggbb`."""
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -42,8 +42,10 @@ def contrast(a: str, b: str) -> float:
 def _text_colour(value: str) -> str:
     value = value.lower()
     if contrast(value, "#ffffff") < MIN_CONTRAST:
-        raise ValueError(f"{value} on white has contrast {contrast(value, '#ffffff'):.2f}:1, below WCAG AA's "
-                         f"{MIN_CONTRAST}:1; choose a darker colour")
+        raise ValueError(
+            f"{value} on white has contrast {contrast(value, '#ffffff'):.2f}:1, below WCAG AA's "
+            f"{MIN_CONTRAST}:1; choose a darker colour"
+        )
     return value
 
 
@@ -93,19 +95,27 @@ def logo_data_uri(root: Path, logo: str, line: int = 1, column: int = 1) -> str:
     config_path = root / CONFIG_NAME
     path = (root / logo).resolve()
     if not path.is_relative_to(root.resolve()):
-        raise fail(config_path, f"logo '{logo}' lies outside the workspace", "put the logo inside the workspace "
-                   "folder, e.g. templates/assets/logo.svg", line, column)
+        raise fail(
+            config_path,
+            f"logo '{logo}' lies outside the workspace",
+            "put the logo inside the workspace folder, e.g. templates/assets/logo.svg",
+            line,
+            column,
+        )
     kind = LOGO_TYPES.get(path.suffix.lower())
     if kind is None:
-        raise fail(config_path, f"logo '{logo}' is not an SVG, PNG or JPEG file", "use .svg, .png or .jpg",
-                   line, column)
+        raise fail(
+            config_path, f"logo '{logo}' is not an SVG, PNG or JPEG file", "use .svg, .png or .jpg", line, column
+        )
     if not path.is_file():
-        raise fail(config_path, f"logo '{logo}' does not exist", "give a path relative to the workspace folder",
-                   line, column)
+        raise fail(
+            config_path, f"logo '{logo}' does not exist", "give a path relative to the workspace folder", line, column
+        )
     data = path.read_bytes()
     if len(data) > MAX_LOGO_BYTES:
-        raise fail(config_path, f"logo '{logo}' is larger than {MAX_LOGO_BYTES:,} bytes", "use a smaller image",
-                   line, column)
+        raise fail(
+            config_path, f"logo '{logo}' is larger than {MAX_LOGO_BYTES:,} bytes", "use a smaller image", line, column
+        )
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -119,4 +129,3 @@ def brand(root: Path, config: Config) -> dict[str, Any]:
         "page_size": config.page_size,
         "colours": config.colours.model_dump(),
     }
-

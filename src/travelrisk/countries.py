@@ -48,12 +48,37 @@ def to_code(value: str, extra_names: dict[str, str] | None = None) -> str | None
 
 # English puts "the" before these countries' short names mid-sentence ("in the Philippines").
 _WITH_ARTICLE = {
-    "AE", "AX", "BS", "CC", "CD", "CF", "CK", "CX", "DO", "FK", "FO", "GB", "GM", "KM", "KY", "MH",
-    "MP", "MV", "NL", "PH", "SB", "SC", "TC", "UM", "US", "VA", "VG", "VI",
+    "AE",
+    "AX",
+    "BS",
+    "CC",
+    "CD",
+    "CF",
+    "CK",
+    "CX",
+    "DO",
+    "FK",
+    "FO",
+    "GB",
+    "GM",
+    "KM",
+    "KY",
+    "MH",
+    "MP",
+    "MV",
+    "NL",
+    "PH",
+    "SB",
+    "SC",
+    "TC",
+    "UM",
+    "US",
+    "VA",
+    "VG",
+    "VI",
 }
 
 
 def in_sentence(code: str, short_name: str) -> str:
     """The name as it reads mid-sentence: 'the United Kingdom', 'Morocco'."""
     return f"the {short_name}" if code in _WITH_ARTICLE and not short_name.startswith("the ") else short_name
-

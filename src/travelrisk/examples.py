@@ -38,11 +38,25 @@ def run_examples(lib: RuleLibrary) -> list[Problem]:
         text = "\n".join(p.text for p in res.advice)
         for wanted in ex.must_contain:
             if wanted not in text:
-                problems.append(Problem(str(item.path), item.line, 5, f"{where}: the advice does not contain "
-                                        f"'{wanted}'", f"rules used: {', '.join(p.rule for p in res.advice)}"))
+                problems.append(
+                    Problem(
+                        str(item.path),
+                        item.line,
+                        5,
+                        f"{where}: the advice does not contain '{wanted}'",
+                        f"rules used: {', '.join(p.rule for p in res.advice)}",
+                    )
+                )
         for unwanted in ex.must_not_contain:
             if unwanted in text:
                 rule = next(p.rule for p in res.advice if unwanted in p.text)
-                problems.append(Problem(str(item.path), item.line, 5, f"{where}: the advice contains "
-                                        f"'{unwanted}' (from rule '{rule}')", "change the rule or the example"))
+                problems.append(
+                    Problem(
+                        str(item.path),
+                        item.line,
+                        5,
+                        f"{where}: the advice contains '{unwanted}' (from rule '{rule}')",
+                        "change the rule or the example",
+                    )
+                )
     return problems

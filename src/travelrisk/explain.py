@@ -33,11 +33,14 @@ def explanation(res: Resolution, lib: RuleLibrary, root: Path | None = None) -> 
         "severity": a.severity,
         "threats": list(a.threat),
         "targets": {"keys": list(res.targets), "from": "advisory" if a.targets is not None else "threat defaults"},
-        "cities": {"names": res.cities, "from": "advisory" if a.cities is not None else
-                   ("country profile" if res.profile else "none")},
+        "cities": {
+            "names": res.cities,
+            "from": "advisory" if a.cities is not None else ("country profile" if res.profile else "none"),
+        },
         "advice": [{"rule": p.rule, "text": p.text} for p in res.advice],
-        "rules": [{**asdict(t), "path": rel(t.path), "text": text_by_rule.get(t.rule) if t.used else None}
-                  for t in res.trace],
+        "rules": [
+            {**asdict(t), "path": rel(t.path), "text": text_by_rule.get(t.rule) if t.used else None} for t in res.trace
+        ],
         "warnings": [str(w) for w in res.warnings],
     }
 
@@ -63,13 +66,19 @@ def to_text(data: dict[str, Any]) -> str:
     by_id = {r["rule"]: r for r in rules}
     for i, paragraph in enumerate(data["advice"], 1):
         rule = by_id.get(paragraph["rule"])
-        origin = (f"rule {rule['rule']} ({rule['layer']} rule, {rule['path']}:{rule['line']})" if rule
-                  else "written in the advisory")
+        origin = (
+            f"rule {rule['rule']} ({rule['layer']} rule, {rule['path']}:{rule['line']})"
+            if rule
+            else "written in the advisory"
+        )
         lines.append(f"  {i}. from {origin}")
         lines.append(f"     {_clip(paragraph['text'])}")
     lines += ["", f"Matched but shadowed ({len(shadowed)}):"]
-    lines += [f"  {r['rule']} ({r['path']}:{r['line']}): shadowed by {r['shadowed_by']}, a more specific "
-              "or higher-priority rule in the same slot" for r in shadowed] or ["  none"]
+    lines += [
+        f"  {r['rule']} ({r['path']}:{r['line']}): shadowed by {r['shadowed_by']}, a more specific "
+        "or higher-priority rule in the same slot"
+        for r in shadowed
+    ] or ["  none"]
     lines += ["", f"Did not match ({len(unmatched)}):"]
     lines += [f"  {r['rule']} ({r['path']}:{r['line']}): {r['reason']}" for r in unmatched] or ["  none"]
     if used and data["warnings"]:

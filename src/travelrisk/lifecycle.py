@@ -59,8 +59,13 @@ class Lifecycle:
                 life.problems += exc.problems
                 continue
             if advisory.id in life.entries:
-                life.problems.append(Problem(str(path), message=f"id '{advisory.id}' is already used by "
-                                             f"{life.entries[advisory.id].path}", hint="give each advisory its own id"))
+                life.problems.append(
+                    Problem(
+                        str(path),
+                        message=f"id '{advisory.id}' is already used by {life.entries[advisory.id].path}",
+                        hint="give each advisory its own id",
+                    )
+                )
                 continue
             code = countries.to_code(advisory.country, names) or ""
             life.entries[advisory.id] = Entry(path, advisory, code)
@@ -107,8 +112,10 @@ class Lifecycle:
         """What a rendered advisory says about its neighbours: `update_of` and `superseded_by`."""
         earlier = self.entries.get(advisory.supersedes) if advisory.supersedes else None
         later = self.superseded_by(advisory.id)
-        return {"update_of": _link(earlier.advisory) if earlier else None,
-                "superseded_by": _link(later.advisory) if later and later.advisory.id != advisory.id else None}
+        return {
+            "update_of": _link(earlier.advisory) if earlier else None,
+            "superseded_by": _link(later.advisory) if later and later.advisory.id != advisory.id else None,
+        }
 
 
 def is_expired(advisory: Advisory, now: dt.datetime | None = None) -> bool:
@@ -120,9 +127,16 @@ def _link(a: Advisory) -> dict[str, Any]:
     from .render import utc_display, utc_iso
 
     # Links are relative between output/<id>/index.html pages, the layout of `build` and `serve`.
-    return {"id": a.id, "title": a.title, "href": f"../{a.id}/index.html",
-            "issued": {"iso": utc_iso(a.issued), "display": utc_display(a.issued),
-                       "date": utc_display(a.issued).split(" | ")[0]}}
+    return {
+        "id": a.id,
+        "title": a.title,
+        "href": f"../{a.id}/index.html",
+        "issued": {
+            "iso": utc_iso(a.issued),
+            "display": utc_display(a.issued),
+            "date": utc_display(a.issued).split(" | ")[0],
+        },
+    }
 
 
 def _mentions(path: Path, ids: set[str]) -> bool:
@@ -131,4 +145,3 @@ def _mentions(path: Path, ids: set[str]) -> bool:
     except OSError:
         return True  # let the loader report it
     return any(i in path.stem or i.encode() in raw for i in ids)
-

@@ -43,14 +43,25 @@ class Row:
     path: str
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "country": self.country, "severity": self.severity,
-                "threats": list(self.threats), "status": self.status, "issued": _iso(self.issued),
-                "valid_until": _iso(self.valid_until) if self.valid_until else None, "state": self.state,
-                "supersedes": self.supersedes, "superseded_by": self.superseded_by, "path": self.path}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "country": self.country,
+            "severity": self.severity,
+            "threats": list(self.threats),
+            "status": self.status,
+            "issued": _iso(self.issued),
+            "valid_until": _iso(self.valid_until) if self.valid_until else None,
+            "state": self.state,
+            "supersedes": self.supersedes,
+            "superseded_by": self.superseded_by,
+            "path": self.path,
+        }
 
 
-def rows(ws: Workspace, filters: Filters = Filters(),
-         now: dt.datetime | None = None) -> tuple[list[Row], list[Problem]]:
+def rows(
+    ws: Workspace, filters: Filters = Filters(), now: dt.datetime | None = None
+) -> tuple[list[Row], list[Problem]]:
     """The advisories matching `filters`, newest first, and the files that could not be read."""
     life: Lifecycle = ws.lifecycle
     now = now or dt.datetime.now(dt.UTC)
@@ -59,9 +70,20 @@ def rows(ws: Workspace, filters: Filters = Filters(),
     for aid, entry in life.entries.items():
         a = entry.advisory
         later = life.superseded_by(aid)
-        row = Row(aid, entry.country_code or a.country, a.severity, a.status, a.issued, a.valid_until,
-                  life.state(aid, now), later.advisory.id if later else None, a.supersedes, tuple(a.threat),
-                  a.title, str(entry.path))
+        row = Row(
+            aid,
+            entry.country_code or a.country,
+            a.severity,
+            a.status,
+            a.issued,
+            a.valid_until,
+            life.state(aid, now),
+            later.advisory.id if later else None,
+            a.supersedes,
+            tuple(a.threat),
+            a.title,
+            str(entry.path),
+        )
         if _keep(row, filters, wanted_countries):
             found.append(row)
     found.sort(key=lambda r: r.id)
@@ -70,11 +92,13 @@ def rows(ws: Workspace, filters: Filters = Filters(),
 
 
 def _keep(row: Row, f: Filters, wanted_countries: set[str]) -> bool:
-    return ((not wanted_countries or row.country in wanted_countries)
-            and (not f.severity or row.severity in f.severity)
-            and (not f.status or row.status in f.status)
-            and (not f.threat or bool(set(f.threat) & set(row.threats)))
-            and (not f.state or row.state in f.state))
+    return (
+        (not wanted_countries or row.country in wanted_countries)
+        and (not f.severity or row.severity in f.severity)
+        and (not f.status or row.status in f.status)
+        and (not f.threat or bool(set(f.threat) & set(row.threats)))
+        and (not f.state or row.state in f.state)
+    )
 
 
 def _country_codes(ws: Workspace, values: Iterable[str]) -> set[str]:
@@ -87,8 +111,13 @@ def _country_codes(ws: Workspace, values: Iterable[str]) -> set[str]:
     for value in values:
         code = countries.to_code(value, names)
         if code is None:
-            raise TravelriskError(Problem("--country", message=f"unknown country '{value}'",
-                                          hint="write an ISO 3166-1 alpha-2 code such as MA, or the English name"))
+            raise TravelriskError(
+                Problem(
+                    "--country",
+                    message=f"unknown country '{value}'",
+                    hint="write an ISO 3166-1 alpha-2 code such as MA, or the English name",
+                )
+            )
         codes.add(code)
     return codes
 
@@ -103,11 +132,23 @@ def _short(moment: dt.datetime | None) -> str:
 
 def table(found: list[Row]) -> str:
     """A plain-text table, columns padded to their widest cell (no colour: it goes to files and pipes)."""
-    cells = [[r.id, r.country, r.severity, r.status, _short(r.issued), _short(r.valid_until),
-              f"superseded by {r.superseded_by}" if r.superseded_by else r.state] for r in found]
+    cells = [
+        [
+            r.id,
+            r.country,
+            r.severity,
+            r.status,
+            _short(r.issued),
+            _short(r.valid_until),
+            f"superseded by {r.superseded_by}" if r.superseded_by else r.state,
+        ]
+        for r in found
+    ]
     widths = [max(len(c[i]) for c in [list(COLUMNS), *cells]) for i in range(len(COLUMNS))]
-    lines = ["  ".join(text.ljust(w) for text, w in zip(line, widths, strict=True)).rstrip()
-             for line in [[c.upper() for c in COLUMNS], *cells]]
+    lines = [
+        "  ".join(text.ljust(w) for text, w in zip(line, widths, strict=True)).rstrip()
+        for line in [[c.upper() for c in COLUMNS], *cells]
+    ]
     return "\n".join(lines) + "\n"
 
 

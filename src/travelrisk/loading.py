@@ -27,8 +27,9 @@ MAX_NODES = 100_000
 """Expanded nodes per file: refuses 'billion laughs' alias bombs long before memory suffers."""
 MAX_DEPTH = 50
 """Nesting depth: real files nest 6 deep at most; deeper ones would exhaust Python's stack."""
-PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
-                       ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
 """Tags that build plain data; anything else (!!binary, !!set, !!python/..., !custom) is refused."""
 
 Loc = tuple[str | int, ...]
@@ -95,14 +96,19 @@ def load_yaml(path: Path, text: str | None = None) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
-        if mark and text[mark.index:mark.index + 1] == "\t":
+        if mark and text[mark.index : mark.index + 1] == "\t":
             what = "a tab character (YAML indents with spaces only)"
         raise fail(path, f"YAML syntax error: {what}", _yaml_hint(what), line, column) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids: placed by its offset
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        raise fail(path, f"contains a character that YAML does not allow (U+{exc.character:04X})",
-                   "remove it (paste as plain text)", line, column) from None
+        raise fail(
+            path,
+            f"contains a character that YAML does not allow (U+{exc.character:04X})",
+            "remove it (paste as plain text)",
+            line,
+            column,
+        ) from None
     except yaml.YAMLError as exc:  # anything else PyYAML may raise without a mark, on one line
         raise fail(path, "YAML error: " + " ".join(str(exc).split()), "check the file's characters") from None
     doc = Document(path, None)
@@ -120,8 +126,13 @@ def _check_depth(path: Path, text: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise fail(path, f"is nested more than {MAX_DEPTH} levels deep", "flatten the structure",
-                           mark.line + 1, mark.column + 1)
+                raise fail(
+                    path,
+                    f"is nested more than {MAX_DEPTH} levels deep",
+                    "flatten the structure",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -148,13 +159,17 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self._error(node, f"has more than {MAX_NODES:,} values (an alias bomb?)",
-                              "remove the anchors and aliases (& and *)")
+            raise self._error(
+                node, f"has more than {MAX_NODES:,} values (an alias bomb?)", "remove the anchors and aliases (& and *)"
+            )
         if len(loc) > MAX_DEPTH:
             raise self._error(node, f"is nested more than {MAX_DEPTH} levels deep", "flatten the structure")
         if node.tag not in PLAIN_TAGS:
-            raise self._error(node, f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
-                              "remove the tag; write plain text, numbers, lists and keys")
+            raise self._error(
+                node,
+                f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+                "remove the tag; write plain text, numbers, lists and keys",
+            )
         self.doc.places.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.ScalarNode):
             try:
@@ -183,8 +198,9 @@ class _Builder:
             key = key if isinstance(key, str) else key_node.value
             if key in result:
                 first_line, _ = self.doc.places[(*loc, key)]
-                raise self._error(key_node, f"duplicate key '{key}' (first given on line {first_line})",
-                                  "keep only one of them")
+                raise self._error(
+                    key_node, f"duplicate key '{key}' (first given on line {first_line})", "keep only one of them"
+                )
             self.doc.places[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = self.build(value_node, (*loc, key))
         return result

@@ -48,16 +48,22 @@ def _one_or_many(value: Any) -> Any:
 Text = Annotated[str, AfterValidator(_clean_text)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_clean_text)]
 LongText = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_clean_text)]
+
+
 def _one_or_many_schema(item: dict[str, Any]) -> WithJsonSchema:
     # Editors should accept what the loader accepts: `threat: terrorism` as well as a list.
     return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item}]})
 
 
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
-Keys = Annotated[list[Key], BeforeValidator(_one_or_many),
-                 _one_or_many_schema({"type": "string", "pattern": KEY_PATTERN})]
-Names = Annotated[list[ShortText], BeforeValidator(_one_or_many),
-                  _one_or_many_schema({"type": "string", "minLength": 1, "maxLength": 300})]
+Keys = Annotated[
+    list[Key], BeforeValidator(_one_or_many), _one_or_many_schema({"type": "string", "pattern": KEY_PATTERN})
+]
+Names = Annotated[
+    list[ShortText],
+    BeforeValidator(_one_or_many),
+    _one_or_many_schema({"type": "string", "minLength": 1, "maxLength": 300}),
+]
 
 
 class Strict(BaseModel):
@@ -102,8 +108,9 @@ class Advisory(Strict):
     status: Literal["draft", "final", "withdrawn"] = "final"
     supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
     sources: list[Source] = []
-    advice: Annotated[list[LongText], BeforeValidator(_one_or_many),
-                      _one_or_many_schema({"type": "string", "minLength": 1})] = []
+    advice: Annotated[
+        list[LongText], BeforeValidator(_one_or_many), _one_or_many_schema({"type": "string", "minLength": 1})
+    ] = []
 
     @field_validator("valid_until", "issued", mode="before")
     @classmethod
@@ -179,6 +186,14 @@ class Threat(Strict):
 
 
 class Background(Strict):
+    """One dated fact of a country's background, written as it stood on `date`."""
+
+    date: dt.date | None = None
+    """When the fact happened or became true: only advisories issued after it may show it."""
+    until: dt.date | None = None
+    """When it stopped being current (a lifted curfew, a lockdown ended): not shown from then on."""
+    source: ShortText | None = None
+    """Where the fact comes from (publisher and title)."""
     threats: Keys | None = None
     text: LongText
 
@@ -192,6 +207,10 @@ class CountryProfile(Strict):
     timezones: list[ShortText] = []
     languages: list[ShortText] = []
     emergency: dict[Key, Annotated[str, Field(pattern=r"^[0-9 +]{2,15}$")]] = {}
+    coast: bool | None = None
+    """Whether the country has a sea coast: landlocked countries are not told about ports and beaches."""
+    local_examples: dict[Key, list[ShortText]] = {}
+    """Target key -> example words as they fit this country (e.g. souks for markets in Morocco)."""
     background: list[Background] = []
 
 
@@ -238,8 +257,9 @@ def validate_document(doc: Document, model: type[M], extra: dict[str, Any] | Non
     data = doc.data
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {type(data).__name__}"
-        raise TravelriskError(doc.problem((), f"the file is {what}, not a mapping of keys",
-                                          "start with keys such as 'title: ...'"))
+        raise TravelriskError(
+            doc.problem((), f"the file is {what}, not a mapping of keys", "start with keys such as 'title: ...'")
+        )
     try:
         payload = {**data, **(extra or {})}
         return model.model_validate(payload)
@@ -254,8 +274,11 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     kept: list[Any] = []
     for i, part in enumerate(loc):
         key = "not" if part == "not_" else part
-        present = key in data if isinstance(data, dict) else (
-            isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data))
+        present = (
+            key in data
+            if isinstance(data, dict)
+            else (isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data))
+        )
         if present:
             kept.append(key)
             data = data[key]

@@ -34,8 +34,13 @@ def where_referred(url: str, roots: list[Path]) -> tuple[Path, int, int] | None:
     relative reference such as ../../etc/passwd), so a refusal points at what to fix."""
     parts = urlsplit(url)
     needles = [url, *([unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])] if parts.path.strip("/") else [])]
-    files = [p for root in roots if root.is_dir() for p in sorted(root.rglob("*"))
-             if p.suffix in (".j2", ".css", ".html") and p.is_file()]  # the overriding folder first
+    files = [
+        p
+        for root in roots
+        if root.is_dir()
+        for p in sorted(root.rglob("*"))
+        if p.suffix in (".j2", ".css", ".html") and p.is_file()
+    ]  # the overriding folder first
     for needle in needles:
         for path in files:
             try:
@@ -70,8 +75,9 @@ def _weasy() -> Any:
     return weasyprint, FencedFetcher, FontConfiguration()
 
 
-def html_to_pdf(html: str, base_dir: Path, roots: list[Path], identity: str,
-                variant: str | None = None, source: str = "<advisory>") -> bytes:
+def html_to_pdf(
+    html: str, base_dir: Path, roots: list[Path], identity: str, variant: str | None = None, source: str = "<advisory>"
+) -> bytes:
     """Render `html` to PDF bytes. `identity` seeds the PDF's file identifier, so the same
     input always gives the same bytes (dates come from the HTML's dcterms meta tags)."""
     weasyprint, fenced_fetcher, fonts = _weasy()
@@ -97,13 +103,28 @@ def html_to_pdf(html: str, base_dir: Path, roots: list[Path], identity: str,
     for url in dict.fromkeys(fetcher.refused):
         where = where_referred(url, roots)
         path, line, column = where or (base_dir / "pdf.html.j2", 1, 1)
-        problems.append(Problem(str(path), line, column, f"the PDF of advisory '{source}' refers to {url[:200]}, "
-                                "which may not be fetched", "use files inside templates/ or data: URIs"))
+        problems.append(
+            Problem(
+                str(path),
+                line,
+                column,
+                f"the PDF of advisory '{source}' refers to {url[:200]}, which may not be fetched",
+                "use files inside templates/ or data: URIs",
+            )
+        )
     for url in dict.fromkeys(attachments):
-        path, line, column = where_referred(url, roots) or where_referred("attachment", roots) or (
-            base_dir / "pdf.html.j2", 1, 1)
-        problems.append(Problem(str(path), line, column, f"the PDF of advisory '{source}' would attach {url[:200]}",
-                                "PDF attachments are not allowed; remove rel=\"attachment\""))
+        path, line, column = (
+            where_referred(url, roots) or where_referred("attachment", roots) or (base_dir / "pdf.html.j2", 1, 1)
+        )
+        problems.append(
+            Problem(
+                str(path),
+                line,
+                column,
+                f"the PDF of advisory '{source}' would attach {url[:200]}",
+                'PDF attachments are not allowed; remove rel="attachment"',
+            )
+        )
     if problems:
         raise TravelriskError(problems)
     return pdf

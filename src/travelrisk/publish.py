@@ -104,16 +104,26 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         # O_NOFOLLOW: a symlink planted at the lock's name must not make us truncate its target
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666 & ~_UMASK)
     except OSError as exc:
-        raise TravelriskError(Problem(str(lock_path), message=f"cannot open the lock file ({exc.strerror})",
-                                      hint="remove it if it is a link or a folder, then run again")) from None
+        raise TravelriskError(
+            Problem(
+                str(lock_path),
+                message=f"cannot open the lock file ({exc.strerror})",
+                hint="remove it if it is a link or a folder, then run again",
+            )
+        ) from None
     with os.fdopen(fd, "r+", encoding="utf-8", errors="replace") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read(100).strip() or "another process"
-            raise TravelriskError(Problem(str(out_dir), message=f"another travelrisk run ({holder}) is writing "
-                                          "to this folder", hint="wait for it to finish, then run again")) from None
+            raise TravelriskError(
+                Problem(
+                    str(out_dir),
+                    message=f"another travelrisk run ({holder}) is writing to this folder",
+                    hint="wait for it to finish, then run again",
+                )
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")

@@ -28,8 +28,15 @@ KINDS = ("page", "fragment", "pdf")
 ROOT_CLASS = "travelrisk-advisory"
 """Every style is scoped under this class, so an embedded fragment leaves its host alone."""
 
-EMERGENCY_SERVICES = {"general": "Emergency", "general_alternative": "Also", "mobile": "From mobiles",
-                      "police": "Police", "ambulance": "Ambulance", "fire": "Fire", "tourist_police": "Tourist police"}
+EMERGENCY_SERVICES = {
+    "general": "Emergency",
+    "general_alternative": "Also",
+    "mobile": "From mobiles",
+    "police": "Police",
+    "ambulance": "Ambulance",
+    "fire": "Fire",
+    "tourist_police": "Tourist police",
+}
 """Labels for the keys of a country profile's `emergency` numbers."""
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -75,8 +82,13 @@ def view(res: Resolution, related: dict[str, Any] | None = None) -> dict[str, An
         "full_title": f"{res.country_name}: {a.title}",
         "country": {"code": res.country_code, "name": res.country_name},
         "issued": {"iso": utc_iso(a.issued), "display": utc_display(a.issued)},
-        "severity": {"key": a.severity, "label": res.level.label, "meaning": res.level.meaning,
-                     "colour": res.level.colour, "cap_severity": res.level.cap_severity},
+        "severity": {
+            "key": a.severity,
+            "label": res.level.label,
+            "meaning": res.level.meaning,
+            "colour": res.level.colour,
+            "cap_severity": res.level.cap_severity,
+        },
         "threats": [{"key": t.key, "label": t.label} for t in res.threats],
         "summary": a.summary,
         "event": a.event,
@@ -85,17 +97,22 @@ def view(res: Resolution, related: dict[str, Any] | None = None) -> dict[str, An
         "advice": [{"text": p.text, "rule": p.rule} for p in res.advice],
         "targets": [{"key": k, "label": t.label, "examples": list(t.examples)} for k, t in res.targets.items()],
         "cities": list(res.cities),
-        "emergency": [{"service": EMERGENCY_SERVICES.get(k, k.replace("_", " ").capitalize()), "number": n}
-                      for k, n in (res.profile.emergency.items() if res.profile else ())],
+        "emergency": [
+            {"service": EMERGENCY_SERVICES.get(k, k.replace("_", " ").capitalize()), "number": n}
+            for k, n in (res.profile.emergency.items() if res.profile else ())
+        ],
         "area": a.area,
         "status": a.status,
         "valid_until": {"iso": utc_iso(a.valid_until), "display": utc_display(a.valid_until)}
-        if a.valid_until else None,
+        if a.valid_until
+        else None,
         "supersedes": a.supersedes,
         "update_of": (related or {}).get("update_of"),
         "superseded_by": (related or {}).get("superseded_by"),
-        "sources": [{"title": s.title, "publisher": s.publisher, "url": s.url,
-                     "date": s.date.isoformat() if s.date else None} for s in a.sources],
+        "sources": [
+            {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date.isoformat() if s.date else None}
+            for s in a.sources
+        ],
     }
 
 
@@ -107,8 +124,13 @@ class FencedLoader(jinja2.FileSystemLoader):
         source, filename, uptodate = super().get_source(environment, template)
         real = Path(filename).resolve()
         if not any(real.is_relative_to(Path(root).resolve()) for root in self.searchpath):
-            raise TravelriskError(Problem(filename, message=f"template '{template}' links to {real}, outside "
-                                          "the template folders", hint="copy the file into templates/ instead"))
+            raise TravelriskError(
+                Problem(
+                    filename,
+                    message=f"template '{template}' links to {real}, outside the template folders",
+                    hint="copy the file into templates/ instead",
+                )
+            )
         return source, filename, uptodate
 
 
@@ -144,8 +166,9 @@ class Renderer:
         )
         self.env.filters["markdown"] = markdown
         self.env.filters["join_and"] = join_list
-        self.env.globals.update(root_class=ROOT_CLASS, tool={"name": "travelrisk", "version": __version__},
-                                brand=self.brand)
+        self.env.globals.update(
+            root_class=ROOT_CLASS, tool={"name": "travelrisk", "version": __version__}, brand=self.brand
+        )
 
     def template(self, name: str) -> jinja2.Template:
         try:
@@ -153,8 +176,13 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             raise _template_error(exc, self.template_dirs) from None
         except jinja2.TemplateNotFound as exc:
-            raise TravelriskError(Problem(str(self.template_dirs[0] / str(exc.name)), message="template not found",
-                                          hint="restore it, or remove the override that refers to it")) from None
+            raise TravelriskError(
+                Problem(
+                    str(self.template_dirs[0] / str(exc.name)),
+                    message="template not found",
+                    hint="restore it, or remove the override that refers to it",
+                )
+            ) from None
 
     def html(self, res: Resolution, kind: str = "page") -> str:
         if kind not in KINDS:
@@ -189,8 +217,7 @@ def to_json(res: Resolution, related: dict[str, Any] | None = None) -> str:
 def to_text(res: Resolution) -> str:
     """Plain text, for email bodies and chat: the reference alert's order of parts."""
     v = view(res)
-    parts = [v["issued"]["display"], v["full_title"], v["summary"], v["severity"]["label"],
-             "Event", v["event"].strip()]
+    parts = [v["issued"]["display"], v["full_title"], v["summary"], v["severity"]["label"], "Event", v["event"].strip()]
     if v["context"] or v["background"]:
         parts += ["Context", *v["background"], *([v["context"].strip()] if v["context"] else [])]
     parts += ["Advice", *(p["text"] for p in v["advice"])]
@@ -201,8 +228,11 @@ def _template_problem(exc: jinja2.TemplateError, dirs: list[Path]) -> Problem:
     name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "template"
     line = getattr(exc, "lineno", None) or 1
     message = getattr(exc, "message", None) or str(exc)
-    hint = "check the {{ }} and {% %} tags" if isinstance(exc, jinja2.TemplateSyntaxError) else \
-        "templates may use only the documented variables (docs/templates.md)"
+    hint = (
+        "check the {{ }} and {% %} tags"
+        if isinstance(exc, jinja2.TemplateSyntaxError)
+        else "templates may use only the documented variables (docs/templates.md)"
+    )
     return Problem(str(name), line, 1, f"template error: {message}", hint)
 
 
@@ -211,8 +241,15 @@ def _template_error(exc: Exception, dirs: list[Path]) -> TravelriskError:
         # Runtime errors carry no line; find the template frame in the traceback.
         line, name = _runtime_place(exc)
         if name:
-            return TravelriskError(Problem(name, line, 1, f"template error: {getattr(exc, 'message', None) or exc}",
-                                           "templates may use only the documented variables (docs/templates.md)"))
+            return TravelriskError(
+                Problem(
+                    name,
+                    line,
+                    1,
+                    f"template error: {getattr(exc, 'message', None) or exc}",
+                    "templates may use only the documented variables (docs/templates.md)",
+                )
+            )
     return TravelriskError(_template_problem(exc, dirs))
 
 

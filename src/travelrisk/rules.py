@@ -51,8 +51,9 @@ def join_list(items: Iterable[Any], word: str = "and") -> str:
 def _text_environment() -> ImmutableSandboxedEnvironment:
     # Rule text is plain text (HTML templates escape it later); the sandbox keeps rule authors
     # to reading the values they are given, and StrictUndefined turns a typo into an error.
-    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
-                                        trim_blocks=True, lstrip_blocks=True)
+    env = ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+    )
     env.filters["join_and"] = join_list
     env.filters["join_or"] = lambda items: join_list(items, "or")
     return env
@@ -107,8 +108,13 @@ class RuleLibrary:
                 return None
 
         if not root.is_dir():
-            raise TravelriskError(Problem(str(root), message="rule library folder not found",
-                                          hint="run in a workspace with rules/, or pass --workspace"))
+            raise TravelriskError(
+                Problem(
+                    str(root),
+                    message="rule library folder not found",
+                    hint="run in a workspace with rules/, or pass --workspace",
+                )
+            )
         for name, model in (("levels.yaml", LevelsFile), ("targets.yaml", TargetsFile)):
             if not (root / name).is_file():
                 problems.append(Problem(str(root / name), message="missing", hint=f"create rules/{name}"))
@@ -125,8 +131,13 @@ class RuleLibrary:
             if loaded := read(path, ThreatFile):
                 data, doc = loaded
                 if data.threat.key != path.stem:
-                    problems.append(doc.problem(("threat", "key"), f"threat key '{data.threat.key}' differs "
-                                                f"from the file name", f"name the file {data.threat.key}.yaml"))
+                    problems.append(
+                        doc.problem(
+                            ("threat", "key"),
+                            f"threat key '{data.threat.key}' differs from the file name",
+                            f"name the file {data.threat.key}.yaml",
+                        )
+                    )
                 if data.threat.key in lib.threats:
                     problems.append(doc.problem(("threat", "key"), f"duplicate threat '{data.threat.key}'"))
                 lib.threats[data.threat.key] = data.threat
@@ -136,11 +147,17 @@ class RuleLibrary:
                 data, doc = loaded
                 profile = data.country
                 if profile.code.lower() != path.stem:
-                    problems.append(doc.problem(("country", "code"), f"country code '{profile.code}' differs "
-                                                f"from the file name", f"name the file {profile.code.lower()}.yaml"))
+                    problems.append(
+                        doc.problem(
+                            ("country", "code"),
+                            f"country code '{profile.code}' differs from the file name",
+                            f"name the file {profile.code.lower()}.yaml",
+                        )
+                    )
                 if not countries.is_iso_code(profile.code):
-                    problems.append(doc.problem(("country", "code"),
-                                                f"'{profile.code}' is not an ISO 3166-1 alpha-2 code"))
+                    problems.append(
+                        doc.problem(("country", "code"), f"'{profile.code}' is not an ISO 3166-1 alpha-2 code")
+                    )
                 lib.countries[profile.code] = profile
                 rule_docs.append((data, doc, None, 1000))
         if (root / "general.yaml").is_file() and (loaded := read(root / "general.yaml", GeneralFile)):
@@ -163,16 +180,22 @@ class RuleLibrary:
             for j, item in enumerate(data.country.background):
                 for k, key in enumerate(item.threats or []):
                     if key not in self.threats:
-                        problems.append(_unknown(doc, ("country", "background", j, "threats", k), "threat",
-                                                 key, self.threats))
+                        problems.append(
+                            _unknown(doc, ("country", "background", j, "threats", k), "threat", key, self.threats)
+                        )
         seen = {r.rule.id: r for r in self.rules}
         for i, rule in enumerate(data.rules):
             loc = ("rules", i)
             line = doc.place(loc)[0]
             if rule.id in seen:
                 other = seen[rule.id]
-                problems.append(doc.problem((*loc, "id"), f"duplicate rule id '{rule.id}'",
-                                            f"it is also used at {other.path}:{other.line}; rename one"))
+                problems.append(
+                    doc.problem(
+                        (*loc, "id"),
+                        f"duplicate rule id '{rule.id}'",
+                        f"it is also used at {other.path}:{other.line}; rename one",
+                    )
+                )
                 continue
             problems.extend(self._check_condition(rule.when, doc, (*loc, "when")))
             layer = 2 if _names(rule.when, "country", "region") else 1 if _names(rule.when, "threat") else 0
@@ -181,9 +204,15 @@ class RuleLibrary:
                 loaded.template = TEXT_ENV.from_string(rule.advice)
             except jinja2.TemplateSyntaxError as exc:
                 at_line, column = doc.place((*loc, "advice"))
-                problems.append(Problem(str(doc.path), at_line + (exc.lineno or 1), column,
-                                        f"rule '{rule.id}': template error in advice: {exc.message}",
-                                        "check the {{ }} and {% %} tags"))
+                problems.append(
+                    Problem(
+                        str(doc.path),
+                        at_line + (exc.lineno or 1),
+                        column,
+                        f"rule '{rule.id}': template error in advice: {exc.message}",
+                        "check the {{ }} and {% %} tags",
+                    )
+                )
             seen[rule.id] = loaded
             self.rules.append(loaded)
         for i, example in enumerate(data.examples):
@@ -192,18 +221,27 @@ class RuleLibrary:
 
     def _check_condition(self, cond: Condition, doc: Document, loc: tuple[Any, ...]) -> list[Problem]:
         problems = []
-        for name, known, what in (("threat", self.threats, "threat"), ("severity", self.levels, "severity level"),
-                                  ("targets", self.targets, "target")):
+        for name, known, what in (
+            ("threat", self.threats, "threat"),
+            ("severity", self.levels, "severity level"),
+            ("targets", self.targets, "target"),
+        ):
             for j, key in enumerate(getattr(cond, name) or []):
                 if key not in known:
                     problems.append(_unknown(doc, (*loc, name, j), what, key, known))
         if cond.severity_at_least and cond.severity_at_least not in self.levels:
-            problems.append(_unknown(doc, (*loc, "severity_at_least"), "severity level",
-                                     cond.severity_at_least, self.levels))
+            problems.append(
+                _unknown(doc, (*loc, "severity_at_least"), "severity level", cond.severity_at_least, self.levels)
+            )
         for j, code in enumerate(cond.country or []):
             if not countries.is_iso_code(code.upper()):
-                problems.append(doc.problem((*loc, "country", j), f"'{code}' is not an ISO 3166-1 alpha-2 code",
-                                            "write a two-letter code such as MA"))
+                problems.append(
+                    doc.problem(
+                        (*loc, "country", j),
+                        f"'{code}' is not an ISO 3166-1 alpha-2 code",
+                        "write a two-letter code such as MA",
+                    )
+                )
         for name in ("all", "any"):
             for j, sub in enumerate(getattr(cond, name) or []):
                 problems.extend(self._check_condition(sub, doc, (*loc, name, j)))
@@ -222,10 +260,16 @@ class RuleLibrary:
             key = (rule.slot, loaded.layer, rule.priority, rule.when.model_dump_json())
             if key in seen:
                 other = seen[key]
-                problems.append(Problem(str(loaded.path), loaded.line, 3,
-                                        f"rule '{rule.id}' has the same slot, priority and conditions as "
-                                        f"'{other.rule.id}' ({other.path}:{other.line}): one always shadows the other",
-                                        "change its conditions or priority, or remove one"))
+                problems.append(
+                    Problem(
+                        str(loaded.path),
+                        loaded.line,
+                        3,
+                        f"rule '{rule.id}' has the same slot, priority and conditions as "
+                        f"'{other.rule.id}' ({other.path}:{other.line}): one always shadows the other",
+                        "change its conditions or priority, or remove one",
+                    )
+                )
             else:
                 seen[key] = loaded
         return problems
@@ -284,8 +328,7 @@ def holds(cond: Condition, facts: Facts, lib: RuleLibrary) -> bool:
         and one_of(cond.severity, (facts.severity,))
         and one_of(cond.targets, facts.targets)
         and one_of(cond.cities and [c.casefold() for c in cond.cities], (c.casefold() for c in facts.cities))
-        and not (cond.severity_at_least
-                 and lib.level_rank(facts.severity) < lib.level_rank(cond.severity_at_least))
+        and not (cond.severity_at_least and lib.level_rank(facts.severity) < lib.level_rank(cond.severity_at_least))
         and not (cond.issued_after and not facts.issued > cond.issued_after)
         and not (cond.issued_before and not facts.issued < cond.issued_before)
         and all(holds(sub, facts, lib) for sub in cond.all or [])
@@ -377,8 +420,15 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
         problems.append(_unknown(doc, ("severity",), "severity level", advisory.severity, lib.levels))
     for i, key in enumerate(advisory.threat):
         if key not in lib.threats:
-            problems.append(_unknown(doc, ("threat", i) if doc.place(("threat", i)) != doc.place(()) else
-                                     ("threat",), "threat", key, lib.threats))
+            problems.append(
+                _unknown(
+                    doc,
+                    ("threat", i) if doc.place(("threat", i)) != doc.place(()) else ("threat",),
+                    "threat",
+                    key,
+                    lib.threats,
+                )
+            )
     for i, key in enumerate(advisory.targets or []):
         if key not in lib.targets:
             problems.append(_unknown(doc, ("targets", i), "target", key, lib.targets))
@@ -386,23 +436,41 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
         raise TravelriskError(sorted(set(problems)))
 
     threats = [lib.threats[key] for key in advisory.threat]
-    target_keys = advisory.targets if advisory.targets is not None else _dedupe(
-        key for threat in threats for key in threat.default_targets)
+    target_keys = (
+        advisory.targets
+        if advisory.targets is not None
+        else _dedupe(key for threat in threats for key in threat.default_targets)
+    )
     targets = {key: lib.targets[key] for key in target_keys}
     cities = list(advisory.cities) if advisory.cities is not None else list(profile.cities if profile else [])
     if profile is None and advisory.cities is None:
-        warnings.append(doc.problem(("country",), f"no country profile for {name}, so no cities are named",
-                                    "add 'cities:' to the advisory, or a profile under rules/countries/"))
-    facts = Facts(code, profile.region if profile else None, tuple(advisory.threat),
-                  advisory.severity, tuple(targets), tuple(cities), advisory.issued.date())
+        warnings.append(
+            doc.problem(
+                ("country",),
+                f"no country profile for {name}, so no cities are named",
+                "add 'cities:' to the advisory, or a profile under rules/countries/",
+            )
+        )
+    facts = Facts(
+        code,
+        profile.region if profile else None,
+        tuple(advisory.threat),
+        advisory.severity,
+        tuple(targets),
+        tuple(cities),
+        advisory.issued.date(),
+    )
 
     trace: list[RuleTrace] = []
     matched: list[LoadedRule] = []
     ordered = sorted(lib.rules, key=lambda r: (_threat_position(r, advisory.threat), r.order))
     for loaded in ordered:
         reason = None if holds(loaded.rule.when, facts, lib) else "does not match"  # `explain` says why
-        trace.append(RuleTrace(loaded.rule.id, str(loaded.path), loaded.line, LAYERS[loaded.layer],
-                               reason is None, reason, used=False))
+        trace.append(
+            RuleTrace(
+                loaded.rule.id, str(loaded.path), loaded.line, LAYERS[loaded.layer], reason is None, reason, used=False
+            )
+        )
         if reason is None:
             matched.append(loaded)
 
@@ -429,10 +497,26 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
             advice.append(AdviceParagraph(text, winner.rule.id))
     advice += [AdviceParagraph(text, "author") for text in advisory.advice]
 
-    background = [item.text for item in (profile.background if profile else [])
-                  if item.threats is None or set(item.threats) & set(advisory.threat)]
-    return Resolution(advisory, code, name, profile, lib.levels[advisory.severity], threats, targets, cities,
-                      advice, background, trace, warnings, facts)
+    background = [
+        item.text
+        for item in (profile.background if profile else [])
+        if item.threats is None or set(item.threats) & set(advisory.threat)
+    ]
+    return Resolution(
+        advisory,
+        code,
+        name,
+        profile,
+        lib.levels[advisory.severity],
+        threats,
+        targets,
+        cities,
+        advice,
+        background,
+        trace,
+        warnings,
+        facts,
+    )
 
 
 def _threat_position(loaded: LoadedRule, threats: list[str]) -> int:
@@ -443,24 +527,42 @@ def _dedupe(keys: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _country(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Problem],
-             warnings: list[Problem]) -> tuple[str, str, CountryProfile | None]:
+def _country(
+    advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Problem], warnings: list[Problem]
+) -> tuple[str, str, CountryProfile | None]:
     code = countries.to_code(advisory.country, {p.name: c for c, p in lib.countries.items()})
     if code is None:
-        problems.append(doc.problem(("country",), f"unknown country '{advisory.country}'",
-                                    "write an ISO 3166-1 alpha-2 code such as MA, or the English name"))
+        problems.append(
+            doc.problem(
+                ("country",),
+                f"unknown country '{advisory.country}'",
+                "write an ISO 3166-1 alpha-2 code such as MA, or the English name",
+            )
+        )
         return "", advisory.country, None
     profile = lib.countries.get(code)
     if profile:
         return code, profile.name, profile
     name = countries.name(code)
-    warnings.append(doc.problem(("country",), f"no country profile for {name} ({code}); using the ISO name",
-                                f"add rules/countries/{code.lower()}.yaml for cities and background"))
+    warnings.append(
+        doc.problem(
+            ("country",),
+            f"no country profile for {name} ({code}); using the ISO name",
+            f"add rules/countries/{code.lower()}.yaml for cities and background",
+        )
+    )
     return code, name, None
 
 
-def render_rule_text(loaded: LoadedRule, lib: RuleLibrary, code: str, country: str, cities: list[str],
-                     advisory: Advisory, targets: dict[str, TargetCategory]) -> str:
+def render_rule_text(
+    loaded: LoadedRule,
+    lib: RuleLibrary,
+    code: str,
+    country: str,
+    cities: list[str],
+    advisory: Advisory,
+    targets: dict[str, TargetCategory],
+) -> str:
     threat_key = loaded.threat or next(iter(loaded.rule.when.threat or []), None) or advisory.threat[0]
     if advisory.targets is None and threat_key in lib.threats:
         # Without targets chosen by the author, each threat's advice lists that threat's own
@@ -481,7 +583,13 @@ def render_rule_text(loaded: LoadedRule, lib: RuleLibrary, code: str, country: s
     try:
         text = loaded.template.render(values)
     except Exception as exc:  # rule text's own errors too: `{{ 1/0 }}`, a range over the sandbox's limit
-        raise TravelriskError(Problem(str(loaded.path), loaded.line, 3,
-                                      f"rule '{loaded.rule.id}': {getattr(exc, 'message', None) or exc}",
-                                      f"rule text may use only: {', '.join(values)}")) from None
+        raise TravelriskError(
+            Problem(
+                str(loaded.path),
+                loaded.line,
+                3,
+                f"rule '{loaded.rule.id}': {getattr(exc, 'message', None) or exc}",
+                f"rule text may use only: {', '.join(values)}",
+            )
+        ) from None
     return re.sub(r"\s+", " ", text).strip()

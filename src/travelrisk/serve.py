@@ -110,10 +110,16 @@ class Preview:
                     res = ws.resolve(path)
                     aid = res.advisory.id
                     if aid in pages:
-                        raise TravelriskError(Problem(str(path), message=f"id '{aid}' is already used by "
-                                                      f"{pages[aid].path}", hint="give each advisory its own id"))
-                    pages[aid] = Good(path, f"{res.country_name}: {res.advisory.title}", ws, res,
-                                      ws.renderer.html(res, "page"))
+                        raise TravelriskError(
+                            Problem(
+                                str(path),
+                                message=f"id '{aid}' is already used by {pages[aid].path}",
+                                hint="give each advisory its own id",
+                            )
+                        )
+                    pages[aid] = Good(
+                        path, f"{res.country_name}: {res.advisory.title}", ws, res, ws.renderer.html(res, "page")
+                    )
                 except TravelriskError as exc:
                     problems += exc.problems
                     if path in old_by_path and old_by_path[path][0] not in pages:
@@ -152,13 +158,13 @@ def for_preview(page: str, version: int, problems: list[Problem]) -> tuple[str, 
         content = _CSP_CONTENT.search(meta.group(0))
         if content:
             policy = html.unescape(content.group(1) or content.group(2) or "")
-        page = page[:meta.start()] + page[meta.end():]
+        page = page[: meta.start()] + page[meta.end() :]
     directives = [d.strip() for d in policy.split(";") if d.strip()]
     directives = [d for d in directives if d.split()[0].lower() not in ("script-src", "connect-src")]
     policy = "; ".join([*directives, f"script-src 'nonce-{nonce}'", "connect-src 'self'"])
     banner = _banner(problems)
     body = re.search(r"<body[^>]*>", page, re.I)
-    page = page[:body.end()] + banner + page[body.end():] if body else banner + page
+    page = page[: body.end()] + banner + page[body.end() :] if body else banner + page
     script = _RELOAD_SCRIPT.format(nonce=nonce, version=version)
     end = page.lower().rfind("</body>")
     page = page[:end] + script + page[end:] if end != -1 else page + script
@@ -169,10 +175,12 @@ def _banner(problems: list[Problem]) -> str:
     if not problems:
         return ""
     items = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
-    return ('<div id="travelrisk-preview-problems" role="alert" style="background:#8b0000;color:#fff;'
-            'padding:.75rem 1rem;font:14px/1.4 monospace;white-space:pre-wrap">'
-            f"<strong>travelrisk serve: the last change did not build; showing the last good version.</strong>"
-            f"<ul>{items}</ul></div>")
+    return (
+        '<div id="travelrisk-preview-problems" role="alert" style="background:#8b0000;color:#fff;'
+        'padding:.75rem 1rem;font:14px/1.4 monospace;white-space:pre-wrap">'
+        f"<strong>travelrisk serve: the last change did not build; showing the last good version.</strong>"
+        f"<ul>{items}</ul></div>"
+    )
 
 
 def index_page(preview: Preview) -> str:
@@ -181,14 +189,18 @@ def index_page(preview: Preview) -> str:
     rows = []
     for aid, good in sorted(preview.pages.items(), key=lambda kv: kv[1].res.advisory.issued, reverse=True):
         state = life.state(aid) if aid in life.entries else good.res.advisory.status
-        rows.append(f'<li><a href="/{html.escape(aid)}/">{html.escape(good.title)}</a> '
-                    f'<small>{html.escape(aid)} · {html.escape(state)} · '
-                    f'<a href="/{html.escape(aid)}.pdf">PDF</a></small></li>')
+        rows.append(
+            f'<li><a href="/{html.escape(aid)}/">{html.escape(good.title)}</a> '
+            f"<small>{html.escape(aid)} · {html.escape(state)} · "
+            f'<a href="/{html.escape(aid)}.pdf">PDF</a></small></li>'
+        )
     listing = "".join(rows) or "<li>No advisories yet: create one with <code>travelrisk new</code>.</li>"
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{_DEFAULT_CSP}">'
-            "<title>travelrisk preview</title></head><body style=\"font:16px/1.5 sans-serif;margin:2rem\">"
-            f"<h1>travelrisk preview</h1><p>{html.escape(str(preview.root))}</p><ul>{listing}</ul></body></html>")
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_DEFAULT_CSP}">'
+        '<title>travelrisk preview</title></head><body style="font:16px/1.5 sans-serif;margin:2rem">'
+        f"<h1>travelrisk preview</h1><p>{html.escape(str(preview.root))}</p><ul>{listing}</ul></body></html>"
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -221,8 +233,12 @@ class _Handler(BaseHTTPRequestHandler):
         if parts and parts[0] in pages and (len(parts) == 1 or parts[1:] == ["index.html"]):
             page, policy = for_preview(pages[parts[0]].html, version, problems)
             return self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode(), policy)
-        page, policy = for_preview(f"<!DOCTYPE html><html><body><p>Nothing at {html.escape(path)}. "
-                                   '<a href="/">All advisories</a></p></body></html>', version, problems)
+        page, policy = for_preview(
+            f"<!DOCTYPE html><html><body><p>Nothing at {html.escape(path)}. "
+            '<a href="/">All advisories</a></p></body></html>',
+            version,
+            problems,
+        )
         return self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", page.encode(), policy)
 
     def _pdf(self, aid: str) -> None:
@@ -260,9 +276,13 @@ class PreviewServer(ThreadingHTTPServer):
             super().__init__((HOST, port), _Handler)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise TravelriskError(Problem("--port", message=f"port {port} on {HOST} is already in use",
-                                              hint="choose another with --port, or --port 0 for any free one")
-                                      ) from None
+                raise TravelriskError(
+                    Problem(
+                        "--port",
+                        message=f"port {port} on {HOST} is already in use",
+                        hint="choose another with --port, or --port 0 for any free one",
+                    )
+                ) from None
             raise
         self.preview = preview
         self.port = self.server_address[1]
@@ -302,24 +322,29 @@ def _watch(preview: Preview, stop: threading.Event, interval: float) -> None:
             preview.log(f"travelrisk serve: internal error while rebuilding ({type(exc).__name__}: {exc})")
 
 
-def start(root: Path, port: int = 8000, log: Callable[[str], None] = lambda _line: None,
-          interval: float = 0.5) -> Running:
+def start(
+    root: Path, port: int = 8000, log: Callable[[str], None] = lambda _line: None, interval: float = 0.5
+) -> Running:
     """Build once, then serve and watch in background threads (for tests and embedding)."""
     preview = Preview(root, log)
     preview.refresh()
     server = PreviewServer(preview, port)
     stop = threading.Event()
-    threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": min(interval, 0.5)},
-                                name="travelrisk-serve", daemon=True),
-               threading.Thread(target=_watch, args=(preview, stop, interval), name="travelrisk-watch",
-                                daemon=True)]
+    threads = [
+        threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": min(interval, 0.5)},
+            name="travelrisk-serve",
+            daemon=True,
+        ),
+        threading.Thread(target=_watch, args=(preview, stop, interval), name="travelrisk-watch", daemon=True),
+    ]
     for thread in threads:
         thread.start()
     return Running(server, preview, stop, threads)
 
 
-def serve(root: Path, port: int = 8000, log: Callable[[str], None] = lambda _line: None,
-          interval: float = 0.5) -> None:
+def serve(root: Path, port: int = 8000, log: Callable[[str], None] = lambda _line: None, interval: float = 0.5) -> None:
     """Serve until Ctrl-C, then stop cleanly."""
     running = start(root, port, log, interval)
     log(f"previewing {root} at {running.url} (Ctrl-C stops)")

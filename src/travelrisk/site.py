@@ -85,8 +85,13 @@ def feed_xml(items: list[dict[str, Any]], feed_id: str) -> bytes:
         sub(entry, "published", item["issued"]["iso"])
         sub(entry, "updated", item["updated"])
         if item["href"]:
-            sub(entry, "link", rel="alternate", type="text/html" if "html" in item["links"] else
-                "application/octet-stream", href=item["href"])
+            sub(
+                entry,
+                "link",
+                rel="alternate",
+                type="text/html" if "html" in item["links"] else "application/octet-stream",
+                href=item["href"],
+            )
         if "pdf" in item["links"]:
             sub(entry, "link", rel="enclosure", type="application/pdf", href=item["links"]["pdf"])
         if item.get("superseded_by"):
@@ -99,10 +104,28 @@ def feed_xml(items: list[dict[str, Any]], feed_id: str) -> bytes:
 
 
 def index_json(items: list[dict[str, Any]]) -> bytes:
-    keys = ("id", "title", "full_title", "country", "severity", "threats", "issued", "updated", "valid_until",
-            "expired", "status", "supersedes", "superseded_by", "summary", "links")
-    data = {"format": "travelrisk-index", "version": 1,
-            "advisories": [{k: item.get(k) for k in keys} for item in items]}
+    keys = (
+        "id",
+        "title",
+        "full_title",
+        "country",
+        "severity",
+        "threats",
+        "issued",
+        "updated",
+        "valid_until",
+        "expired",
+        "status",
+        "supersedes",
+        "superseded_by",
+        "summary",
+        "links",
+    )
+    data = {
+        "format": "travelrisk-index",
+        "version": 1,
+        "advisories": [{k: item.get(k) for k in keys} for item in items],
+    }
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
@@ -114,8 +137,14 @@ def advisory_urn(advisory_id: str) -> str:
 SITE_FILES = ("index.html", "feed.xml", "advisories.json")
 
 
-def build_site(ws: Workspace, out_dir: Path, entries: list[dict[str, Any]], now: datetime | None = None,
-               previous: str | None = None, salt: str = "") -> tuple[list[Path], str]:
+def build_site(
+    ws: Workspace,
+    out_dir: Path,
+    entries: list[dict[str, Any]],
+    now: datetime | None = None,
+    previous: str | None = None,
+    salt: str = "",
+) -> tuple[list[Path], str]:
     """Write the index page, feed and JSON index; return the files whose content changed, and a key.
 
     When the key (the listed data, `salt` such as a hash of the templates, and the version)
@@ -127,8 +156,9 @@ def build_site(ws: Workspace, out_dir: Path, entries: list[dict[str, Any]], now:
     if key == previous and all((out_dir / name).is_file() for name in SITE_FILES):
         return [], key
     written = []
-    for name, data in zip(SITE_FILES, (index_html(ws, items).encode(), feed_xml(items, feed_id), index_json(items)),
-                          strict=True):
+    for name, data in zip(
+        SITE_FILES, (index_html(ws, items).encode(), feed_xml(items, feed_id), index_json(items)), strict=True
+    ):
         target = out_dir / name
         try:
             same = target.read_bytes() == data

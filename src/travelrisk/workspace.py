@@ -70,9 +70,13 @@ class Workspace:
 
     @cached_property
     def renderer(self) -> Renderer:
-        return Renderer(self.template_dirs, related=lambda advisory: self.lifecycle.related(advisory),
-                        builtin_dir=builtin_dir() / "templates", brand=brand(self.root, self.config),
-                        shadow=self.config.fragment.shadow)
+        return Renderer(
+            self.template_dirs,
+            related=lambda advisory: self.lifecycle.related(advisory),
+            builtin_dir=builtin_dir() / "templates",
+            brand=brand(self.root, self.config),
+            shadow=self.config.fragment.shadow,
+        )
 
     @cached_property
     def config(self) -> Config:
@@ -127,8 +131,17 @@ def load_advisory(path: Path) -> LoadedAdvisory:
         advisory = validate_document(doc, Advisory, extra)
     except TravelriskError as exc:
         if "id" in extra:  # say that the id came from the file name, and how to choose one
-            exc.problems = [Problem(p.path, p.line, p.column, p.message.replace("id has", "the id taken from "
-                                    "the file name has"), "rename the file or add 'id: ...'")
-                            if p.message.startswith("id ") else p for p in exc.problems]
+            exc.problems = [
+                Problem(
+                    p.path,
+                    p.line,
+                    p.column,
+                    p.message.replace("id has", "the id taken from the file name has"),
+                    "rename the file or add 'id: ...'",
+                )
+                if p.message.startswith("id ")
+                else p
+                for p in exc.problems
+            ]
         raise
     return LoadedAdvisory(path, doc, advisory)

@@ -24,8 +24,16 @@ from conftest import REPO
 CHROMIUM = Path(os.environ.get("TRAVELRISK_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO / "output" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def _missing(what: str) -> None:
@@ -45,8 +53,14 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with sync_playwright() as pw:
         # A fresh profile per run: launch_persistent_context is what takes --user-data-dir.
         context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1000, "height": 900}, device_scale_factor=1, bypass_csp=False)
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1000, "height": 900},
+            device_scale_factor=1,
+            bypass_csp=False,
+        )
         yield context
         context.close()
 
@@ -121,7 +135,8 @@ def run_axe(page: Any, context: str = "document") -> list[dict[str, Any]]:
     target = "document" if context == "document" else f"document.querySelector({context!r})"
     violations: list[dict[str, Any]] = page.evaluate(
         f"axe.run({target}, {{resultTypes: ['violations']}}).then(r => r.violations.map(v => "
-        "({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))})))")
+        "({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))})))"
+    )
     return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 

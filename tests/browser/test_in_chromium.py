@@ -63,7 +63,11 @@ def test_standalone_page(visit: Any, site: Site, standalone_styles: dict[str, An
     # Severity is said in words, not by colour alone, and the headings are in order.
     assert page.locator(".tr-severity strong").inner_text() == "Warning"
     assert page.locator("h1, h2, h3").all_inner_texts()[:4] == [
-        "Morocco: Security services brace for Islamic State fighters returning home", "Event", "Context", "Advice"]
+        "Morocco: Security services brace for Islamic State fighters returning home",
+        "Event",
+        "Context",
+        "Advice",
+    ]
     assert page.evaluate("document.documentElement.lang") == "en"
     assert run_axe(page) == []
     assert_clean(seen)
@@ -72,7 +76,8 @@ def test_standalone_page(visit: Any, site: Site, standalone_styles: dict[str, An
 
 
 def test_fragment_in_a_hostile_host_page_keeps_both_looks(
-        visit: Any, site: Site, standalone_styles: dict[str, Any]) -> None:
+    visit: Any, site: Site, standalone_styles: dict[str, Any]
+) -> None:
     seen = visit(publish(site, "host.html", in_hostile_page(render("fragment"))))
     page = seen.page
     title, band = style(page.locator(".travelrisk-advisory .tr-title")), style(page.locator(".tr-band"))
@@ -97,11 +102,13 @@ def test_fragment_in_a_hostile_host_page_keeps_both_looks(
 
 def test_shadow_fragment_is_isolated_even_from_important_rules(visit: Any, site: Site) -> None:
     host = in_hostile_page(render("fragment", "--shadow")).replace(
-        "</style>", "p, h2, h3 { color: #b00020 !important; font-size: 9px !important; }\n</style>", 1)
+        "</style>", "p, h2, h3 { color: #b00020 !important; font-size: 9px !important; }\n</style>", 1
+    )
     seen = visit(publish(site, "host-shadow.html", host))
     page = seen.page
-    assert page.evaluate("!!document.querySelector('travelrisk-advisory').shadowRoot"), \
+    assert page.evaluate("!!document.querySelector('travelrisk-advisory').shadowRoot"), (
         "the declarative shadow root should be attached without any script"
+    )
     title, band = style(page.locator(".tr-title")), style(page.locator(".tr-band"))
     assert_looks_like_the_advisory(title, band)
     assert style(page.locator(".tr-event p").first)["color"] == INK
@@ -116,7 +123,9 @@ def test_branded_draft_shows_logo_classification_and_watermark(visit: Any, site:
     shutil.copy(Path(__file__).parent / "logo.svg", ws / "templates" / "assets" / "logo.svg")
     (ws / "travelrisk.yaml").write_text(
         "organisation: Northwind Travel Security\nlogo: templates/assets/logo.svg\nclassification: INTERNAL\n"
-        "footer: 'Security desk: +44 20 7946 0000'\ncolours:\n  accent: '#00557f'\n", encoding="utf-8")
+        "footer: 'Security desk: +44 20 7946 0000'\ncolours:\n  accent: '#00557f'\n",
+        encoding="utf-8",
+    )
     draft = ws / "advisories" / "fr-draft.yaml"
     text = (ws / "advisories" / "fr-2026-11-20-transport-strikes.yaml").read_text(encoding="utf-8")
     draft.write_text(text + "status: draft\n", encoding="utf-8")
