@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from conftest import MOROCCO, run_cli
-from travelrisk.lifecycle import Lifecycle
 from travelrisk.workspace import Workspace
 
 FRANCE = "fr-2026-11-20-transport-strikes"
@@ -139,7 +138,7 @@ def test_an_empty_workspace_lists_nothing(tmp_path: Path) -> None:
 
 
 def test_expiry_is_decided_by_valid_until_against_now(desk: Path) -> None:
-    life = Lifecycle.load(Workspace(desk))
+    life = Workspace(desk).publication(include_drafts=True)
     assert life.state("th-second", dt.datetime(2024, 1, 1, tzinfo=dt.UTC)) == "active"
     assert life.state("ke-old", dt.datetime(2020, 1, 31, 23, 58, tzinfo=dt.UTC)) == "active"
     assert life.state("ke-old", dt.datetime(2020, 1, 31, 23, 59, 1, tzinfo=dt.UTC)) == "expired"
@@ -152,7 +151,11 @@ def test_a_draft_or_a_cycle_does_not_break_the_chain(desk: Path) -> None:
     advisory(desk, "th-third", country="TH", threat="health", supersedes="th-second", status="draft")
     advisory(desk, "loop-a", supersedes="loop-b")
     advisory(desk, "loop-b", supersedes="loop-a")
-    life = Lifecycle.load(Workspace(desk))
+    life = Workspace(desk).publication(include_drafts=True)
     assert life.superseded_by("th-second") is None  # the draft update does not count yet
-    assert [e.advisory.id for e in life.chain("th-first")] == ["th-first", "th-second", "th-third"]
-    assert sorted(e.advisory.id for e in life.chain("loop-a")) == ["loop-a", "loop-b"]
+    assert [r.id for r in life.chain("th-first")] == ["th-first", "th-second", "th-third"]
+    # A cycle is reported, and its links are ignored: neither advisory supersedes the other.
+    assert [r.id for r in life.chain("loop-a")] == ["loop-a"]
+    assert life.state("loop-a") == life.state("loop-b") == "active"
+    cycle = [p for p in life.problems if "a cycle" in p.message]
+    assert sorted(Path(p.path).name for p in cycle) == ["loop-a.yaml", "loop-b.yaml"]

@@ -67,7 +67,8 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_index_lists_the_advisories_with_links(preview: tuple[Running, list[str]]) -> None:
     running, _ = preview
     index = page(running, "/")
-    assert f'href="/{MOROCCO}/"' in index and f'href="/{MOROCCO}.pdf"' in index
+    # the site's own index (templates/site/index.html.j2), as `build` makes it
+    assert f'href="{MOROCCO}/index.html"' in index and 'href="feed.xml"' in index
     assert "Morocco: Security services brace for Islamic State fighters returning home" in index
 
 
@@ -93,8 +94,37 @@ def test_a_broken_file_shows_its_error_while_the_last_good_page_stays(
     assert any(line.startswith(f"{path}:") and line.endswith(message) for line in log)  # and in the terminal
 
     path.write_text(good.replace("title: Security services brace", "title: Police brace"))
-    html = page_once(running, f"/{MOROCCO}/", "Police brace")
-    assert 'role="alert"' not in html
+    page_once(running, f"/{MOROCCO}/", "Police brace")
+    # The new page may be on disk a moment before the build's problems are cleared: wait for both.
+    deadline = time.monotonic() + WAIT
+    while 'role="alert"' in page(running, f"/{MOROCCO}/"):
+        assert time.monotonic() < deadline, "the problem banner never went away"
+        time.sleep(0.05)
+
+
+def test_a_broken_rule_library_keeps_every_last_good_page(ws: Path, preview: tuple[Running, list[str]]) -> None:
+    running, log = preview
+    france = "fr-2026-11-20-transport-strikes"
+    assert "Security services brace" in page(running, f"/{MOROCCO}/")
+    rule = ws / "rules" / "threats" / "terrorism.yaml"
+    good = rule.read_text()
+    rule.write_text(good.replace("  key: terrorism\n", "  key: terrorsm\n", 1))
+    message = "threat key 'terrorsm' differs from the file name"
+    html = page_once(running, f"/{MOROCCO}/", message.replace("'", "&#x27;"))
+    assert re.search(rf'role="alert".*{re.escape(str(rule))}:\d+:\d+: threat key', html, re.S), html
+    assert "Security services brace" in html  # the last good page, under the banner
+    assert 'role="alert"' in (other := page(running, f"/{france}/")) and "rail and air strikes" in other
+    assert f'href="{MOROCCO}/index.html"' in page(running, "/") and f'href="{france}/index.html"' in page(running, "/")
+    assert any(line.startswith(f"{rule}:") and message in line for line in log)  # and in the terminal
+
+    rule.write_text(good)
+    edit(ws / "advisories" / f"{MOROCCO}.yaml", "title: Security services brace", "title: Police brace")
+    page_once(running, f"/{MOROCCO}/", "Police brace")
+    # The new page may be on disk a moment before the build's problems are cleared: wait for both.
+    deadline = time.monotonic() + WAIT
+    while 'role="alert"' in page(running, f"/{MOROCCO}/"):
+        assert time.monotonic() < deadline, "the problem banner never went away"
+        time.sleep(0.05)
 
 
 def test_a_template_change_rebuilds_every_page(ws: Path, preview: tuple[Running, list[str]]) -> None:
@@ -109,7 +139,7 @@ def test_a_new_advisory_appears(ws: Path, preview: tuple[Running, list[str]]) ->
     ran = run_cli("new", "-c", "KE", "-t", "crime", "-s", "notice", "--title", "Phone thefts in Nairobi", workspace=ws)
     assert ran.exit_code == 0, ran.stderr
     new_id = Path(ran.stdout.strip()).stem
-    page_once(running, "/", f'href="/{new_id}/"')
+    page_once(running, "/", f'href="{new_id}/index.html"')
     assert "Kenya: Phone thefts in Nairobi" in page(running, f"/{new_id}/")
 
 

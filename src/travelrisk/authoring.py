@@ -9,10 +9,7 @@ file is never overwritten.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from . import countries
-from .errors import Problem, TravelriskError
+from .errors import Problem, TravelriskError, did_you_mean
 from .loading import load_yaml
 from .model import Advisory, validate_document
+from .publish import write_new
 from .rules import resolve
 from .workspace import Workspace
 
@@ -96,8 +93,7 @@ _OPTIONAL = ("valid_until", "area", "context", "targets", "cities", "sources", "
 
 def check_country(ws: Workspace, value: str) -> str:
     """The ISO code for a code or English name (the rule library's names count), or an error."""
-    names = {p.name: code for code, p in ws.library.countries.items()}
-    code = countries.to_code(value, names)
+    code = ws.library.country_code(value)
     if code is None:
         raise TravelriskError(
             Problem(
@@ -137,10 +133,7 @@ def check_severity(ws: Workspace, value: str) -> str:
 
 
 def _unknown_problem(flag: str, what: str, key: str, known: Iterable[str]) -> Problem:
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return Problem(
-        flag, message=f"unknown {what} '{key}'", hint=f"did you mean '{close[0]}'?" if close else _known(known)
-    )
+    return Problem(flag, message=f"unknown {what} '{key}'", hint=did_you_mean(key, known))
 
 
 def _known(known: Iterable[str]) -> str:
@@ -163,7 +156,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 def _free_id(ws: Workspace, base: str, folder: Path) -> str:
     """`base`, or `base-2`, `base-3`...: an id no advisory uses and no file in `folder` has."""
-    taken = set(ws.lifecycle.entries)
+    taken = set(ws.publication(include_drafts=True).records)
     candidate, n = base, 1
     while candidate in taken or (folder / f"{candidate}.yaml").exists():
         n += 1
@@ -230,30 +223,6 @@ def check_text(ws: Workspace, path: Path, text: str) -> Advisory:
     res = resolve(advisory, doc, ws.library)
     ws.renderer.html(res, "page")
     return advisory
-
-
-def write_new(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically, and only if no file is there (even one made meanwhile)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        try:
-            os.link(tmp, path)  # unlike rename, a hard link fails if the name exists
-        except FileExistsError:
-            raise TravelriskError(
-                Problem(
-                    str(path),
-                    message="already exists; travelrisk never overwrites it",
-                    hint="choose another file with -o, or move the old one",
-                )
-            ) from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def _target(ws: Workspace, output: Path | None, advisory_id: str) -> Path:
@@ -335,36 +304,35 @@ def new_advisory(
 
 def update_advisory(ws: Workspace, earlier: str, *, output: Path | None = None, now: dt.datetime | None = None) -> Path:
     """Write a draft update of advisory `earlier` (an id, or the path of its file) and return its path."""
-    life = ws.lifecycle
-    entry = life.entries.get(earlier)
-    if entry is None and Path(earlier).suffix in (".yaml", ".yml") and Path(earlier).is_file():
-        found = ws.load(Path(earlier)).advisory
-        entry = life.entries.get(found.id)
-    if entry is None:
-        close = difflib.get_close_matches(earlier, list(life.entries), n=1, cutoff=0.6)
+    pub = ws.publication(include_drafts=True)
+    record = pub.records.get(earlier)
+    if record is None and Path(earlier).suffix in (".yaml", ".yml") and Path(earlier).is_file():
+        record = pub.records.get(ws.load(Path(earlier)).advisory.id)
+    if record is None:
         raise TravelriskError(
             Problem(
                 str(ws.advisories_dir),
                 message=f"no advisory with id '{earlier}'",
-                hint=f"did you mean '{close[0]}'?" if close else "`travelrisk list` shows the ids",
+                hint=did_you_mean(earlier, pub.records, "`travelrisk list` shows the ids"),
             )
         )
-    old = entry.advisory
-    later = life.successors.get(old.id, [])
-    if later:
-        newer = life.entries[later[0]]
+    path = ws.advisories_dir / record.source
+    old = ws.load(path).advisory
+    if later := pub.successors(old.id):
+        newer = later[0]
         raise TravelriskError(
             Problem(
-                str(entry.path),
-                message=f"'{old.id}' already has an update: "
-                f"'{newer.advisory.id}' ({newer.advisory.status}, {newer.path})",
-                hint=f"edit that one, or run `travelrisk update {newer.advisory.id}`",
+                str(path),
+                message=f"'{old.id}' already has an update: '{newer.id}' "
+                f"({newer.status}, {ws.advisories_dir / newer.source})",
+                hint=f"edit that one, or run `travelrisk update {newer.id}`",
             )
         )
-    data = ws.load(entry.path).doc.data
+    data = ws.load(path).doc.data
     issued = _now(now)
     folder = output.parent if output is not None else ws.advisories_dir
-    base = f"{entry.country_code.lower() or 'xx'}-{issued.date().isoformat()}-{slug(old.title)}"
+    code = ws.library.country_code(old.country) or "xx"
+    base = f"{code.lower()}-{issued.date().isoformat()}-{slug(old.title)}"
     advisory_id = _free_id(ws, base, folder)
     fields = {key: data[key] for key in _ORDER if key in data}
     fields.update(id=advisory_id, supersedes=old.id, issued=issued, status="draft")

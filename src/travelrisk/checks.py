@@ -20,14 +20,22 @@ class ValidationReport:
         return not self.problems
 
 
-def validate(ws: Workspace, paths: list[Path] | None = None) -> ValidationReport:
-    """Check the named files (or the whole workspace when none are named)."""
+def validate(ws: Workspace, paths: list[Path] | None = None, strict: bool = False) -> ValidationReport:
+    """Check the named files (or the whole workspace when none are named); `strict` makes warnings errors."""
+    report = _validate(ws, paths)
+    if strict:
+        report.problems += [w.as_error() for w in report.warnings]
+        report.warnings = []
+    return report
+
+
+def _validate(ws: Workspace, paths: list[Path] | None) -> ValidationReport:
     report = ValidationReport()
     advisories: list[Path] = []
     check_rules = check_templates = not paths
     for path in paths or []:
         resolved = path.resolve()
-        if _inside(resolved, ws.rules_dir):  # a rule file, or the folder itself
+        if any(_inside(resolved, d) for d in ws.rule_dirs):  # a rule file, or a rules folder
             check_rules = True
         elif any(_inside(resolved, d) for d in ws.template_dirs):
             check_templates = True
@@ -59,6 +67,12 @@ def validate(ws: Workspace, paths: list[Path] | None = None) -> ValidationReport
             report.warnings += res.warnings
         except TravelriskError as exc:
             report.problems += exc.problems
+    if not paths:  # duplicate ids, supersedes cycles and links to nowhere (files already reported are skipped)
+        pub = ws.publication(include_drafts=True)
+        for problem in pub.problems:
+            if any(p.path == problem.path for p in report.problems):
+                continue
+            (report.warnings if problem.severity == "warning" else report.problems).append(problem)
     return report
 
 

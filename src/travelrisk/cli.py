@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from .errors import Problem, TravelriskError
+from .formats import BUILD_FORMATS, FORMATS, PDF_VARIANTS
+from .state import STATES, STATUSES
 
 app = typer.Typer(
     name="travelrisk",
@@ -29,26 +33,27 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Format(StrEnum):
-    pdf = "pdf"
-    html = "html"
-    fragment = "fragment"
-    json = "json"
-    text = "text"
+def _choices(name: str, values: Iterable[str]) -> Any:
+    """An enum of a library constant's values for Typer's choices: the CLI keeps no copy of the list.
+    Its members are `str`s equal to the values."""
+    return StrEnum(name, {re.sub(r"\W", "_", v): v for v in values})
 
 
-class PdfVariant(StrEnum):
-    pdfa = "pdf/a-3u"
-    pdfua = "pdf/ua-1"
+if TYPE_CHECKING:  # to the type checker, each choice is the plain string it equals
+    FormatChoice = str
+    PdfVariantChoice = str
+    StatusChoice = str
+    StateChoice = str
+else:
+    FormatChoice = _choices("FormatChoice", FORMATS)
+    PdfVariantChoice = _choices("PdfVariantChoice", PDF_VARIANTS)
+    StatusChoice = _choices("StatusChoice", STATUSES)
+    StateChoice = _choices("StateChoice", STATES)
 
 
-def report(problems: list[Problem], label: str = "error") -> None:
+def report(problems: list[Problem]) -> None:
     for p in problems:
-        text = str(p)
-        if label != "error":
-            path_place, _, rest = text.partition(": ")
-            text = f"{path_place}: {label}: {rest}"
-        typer.echo(text, err=True)
+        typer.echo(str(p), err=True)
 
 
 def friendly(func: F) -> F:
@@ -80,13 +85,22 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def workspace(ctx: typer.Context) -> Any:
+def workspace(ctx: typer.Context, **overrides: tuple[Any, str]) -> Any:
+    """The workspace the command works in, with command-line `overrides` laid over its config."""
     from .workspace import Workspace
 
-    return Workspace(ctx.obj or Path.cwd())
+    return Workspace(ctx.obj or Path.cwd(), {k.replace("__", "."): v for k, v in overrides.items()})
 
 
-@app.callback()
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"travelrisk {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback(context_settings={"help_option_names": ["-h", "--help"]})
 def main(
     ctx: typer.Context,
     workspace_dir: Annotated[
@@ -98,13 +112,10 @@ def main(
             file_okay=False,
         ),
     ] = None,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_version)
+    ] = False,
 ) -> None:
-    if version:
-        from . import __version__
-
-        typer.echo(f"travelrisk {__version__}")
-        raise typer.Exit(0)
     ctx.obj = workspace_dir
 
 
@@ -113,13 +124,14 @@ def main(
 def render(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The advisory YAML file (it may live anywhere).")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.pdf,
+    fmt: Annotated[FormatChoice, typer.Option("--format", "-f", help="Output format.")] = "pdf",
     output: Annotated[
         str | None,
         typer.Option("--output", "-o", help="Output file, or - for standard output. Default: output/<id>/<file>."),
     ] = None,
     pdf_variant: Annotated[
-        PdfVariant | None, typer.Option("--pdf-variant", help="PDF/A (archival) or PDF/UA (accessibility).")
+        PdfVariantChoice | None,
+        typer.Option("--pdf-variant", help="PDF/A (archival) or PDF/UA (accessibility)."),
     ] = None,
     shadow: Annotated[
         bool,
@@ -129,22 +141,20 @@ def render(
     ] = False,
 ) -> None:
     """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON or text."""
-    from .build import file_name
-    from .build import render as render_one
+    from .formats import RenderOptions
     from .publish import write_atomic
 
-    ws = workspace(ctx)
-    if shadow:
-        ws.renderer.shadow = True
+    ws = workspace(ctx, **({"fragment__shadow": (True, "--shadow")} if shadow else {}))
     res = ws.resolve(file)
-    ws.focus_on(res.advisory)
-    report(res.warnings, "warning")
-    data = render_one(ws, res, fmt.value, pdf_variant.value if pdf_variant else None)
+    a = res.advisory
+    pub = ws.publication(mentioning={a.id, *([a.supersedes] if a.supersedes else [])}, extra=[file])
+    report(res.warnings)
+    data = FORMATS[fmt].render(ws, res, pub.related(a.id), RenderOptions(pdf_variant))
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    target = Path(output) if output else ws.output_dir / res.advisory.id / file_name(res.advisory.id, fmt.value)
+    target = Path(output) if output else ws.output_dir / a.id / FORMATS[fmt].file_name(a.id)
     write_atomic(target, data)
     typer.echo(str(target), err=True)
 
@@ -157,8 +167,12 @@ def build(
         Path | None, typer.Option("--output", "-o", help="Output folder. Default: output/.", file_okay=False)
     ] = None,
     formats: Annotated[
-        list[Format] | None,
-        typer.Option("--format", "-f", help="Format to build; repeat for several. Default: html, fragment, pdf, json."),
+        list[FormatChoice] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"Format to build; repeat for several. Default: {', '.join(BUILD_FORMATS)}.",
+        ),
     ] = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for PDFs. Default: the number of cores.")
@@ -170,22 +184,47 @@ def build(
             "--include-drafts", help="Also build drafts and list them on the site (for review, not publication)."
         ),
     ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
 ) -> None:
     """Build every changed advisory in advisories/ under output/<id>/, and the site: index.html, feed.xml,
     advisories.json."""
-    from .build import BUILD_FORMATS, terminal_progress
     from .build import build as build_all
 
     ws = workspace(ctx)
-    chosen = tuple(f.value for f in formats) if formats else BUILD_FORMATS
+    chosen = tuple(formats) if formats else BUILD_FORMATS
     with terminal_progress() as progress:
-        result = build_all(ws, output, chosen, jobs=jobs, force=force, include_drafts=include_drafts, progress=progress)
-    report(result.warnings, "warning")
+        result = build_all(
+            ws, output, chosen, jobs=jobs, force=force, include_drafts=include_drafts, strict=strict, progress=progress
+        )
+    report(result.warnings)
     for problems in result.failed.values():
         report(problems)
     typer.echo(f"{result.summary()} in {result.seconds:.2f} s -> {output or ws.output_dir}", err=True)
     if result.failed:
         raise typer.Exit(1)
+
+
+@contextmanager
+def terminal_progress(stream: IO[str] | None = None) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on `stream` (stderr) when it is a terminal; None (quiet) otherwise."""
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        yield None
+        return
+    from rich.console import Console  # only on a terminal: rich costs ~50 ms to import
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=stream),
+        transient=True,
+    )
+    task = bar.add_task("build", total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @app.command()
@@ -196,12 +235,13 @@ def validate(
         list[Path] | None,
         typer.Argument(help="Advisory files or folders, rule files, templates. Default: the whole workspace."),
     ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
 ) -> None:
     """Check advisories, the rule library (running its examples) and templates; exit 1 on any error."""
     from .checks import validate as check
 
-    result = check(workspace(ctx), paths or None)
-    report(result.warnings, "warning")
+    result = check(workspace(ctx), paths or None, strict=strict)
+    report(result.warnings)
     report(result.problems)
     if not result.ok:
         typer.echo(f"{len(result.problems)} problem(s) in {result.checked} file(s) checked", err=True)
@@ -252,12 +292,6 @@ def schema(
 class ListFormat(StrEnum):
     table = "table"
     json = "json"
-
-
-class Status(StrEnum):
-    draft = "draft"
-    final = "final"
-    withdrawn = "withdrawn"
 
 
 def _interactive() -> bool:
@@ -366,19 +400,20 @@ def list_advisories(
     ctx: typer.Context,
     country: Annotated[list[str] | None, typer.Option("--country", "-c", help="Code or name; repeatable.")] = None,
     severity: Annotated[list[str] | None, typer.Option("--severity", "-s", help="Level key; repeatable.")] = None,
-    status: Annotated[list[Status] | None, typer.Option("--status", help="draft, final or withdrawn.")] = None,
+    status: Annotated[list[StatusChoice] | None, typer.Option("--status", help="As written in the file.")] = None,
     threat: Annotated[list[str] | None, typer.Option("--threat", "-t", help="Threat key; repeatable.")] = None,
     expired: Annotated[bool, typer.Option("--expired", help="Only final ones past valid_until.")] = False,
     active: Annotated[bool, typer.Option("--active", help="Only those in force now.")] = False,
+    state: Annotated[
+        list[StateChoice] | None, typer.Option("--state", help="Only those in this state; repeatable.")
+    ] = None,
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="table or json.")] = ListFormat.table,
 ) -> None:
     """List the advisories: id, country, severity, status, issued, valid until, and whether in force."""
     from .listing import Filters, rows, table, to_json
 
-    states = (("expired",) if expired else ()) + (("active",) if active else ())
-    filters = Filters(
-        tuple(country or ()), tuple(severity or ()), tuple(s.value for s in status or ()), tuple(threat or ()), states
-    )
+    states = (*(state or ()), *(("expired",) if expired else ()), *(("active",) if active else ()))
+    filters = Filters(tuple(country or ()), tuple(severity or ()), tuple(status or ()), tuple(threat or ()), states)
     found, problems = rows(workspace(ctx), filters)
     typer.echo(to_json(found) if fmt is ListFormat.json else table(found), nl=False)
     report(problems)

@@ -9,13 +9,14 @@ page, the fragment and the PDF stay self-contained (nothing is fetched).
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 
-from .errors import fail
-from .loading import load_yaml
+from .errors import Problem, TravelriskError, fail
+from .loading import Document, load_yaml
 from .model import ShortText, Strict, validate_document
 
 CONFIG_NAME = "travelrisk.yaml"
@@ -76,18 +77,48 @@ class Config(Strict):
     fragment: FragmentOptions = FragmentOptions()
 
 
-def load_config(root: Path) -> Config:
-    """The workspace's config, or the defaults when it has no `travelrisk.yaml`."""
+def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
+    """The workspace's config with command-line `overrides` laid over it; defaults when absent.
+
+    `overrides` maps a dotted key (`fragment.shadow`) to `(value, flag)`: each value is checked by
+    the same model as the file's, and a bad one is reported at its flag.
+    """
     path = root / CONFIG_NAME
-    if not path.is_file():
-        return Config()
-    doc = load_yaml(path)
-    if doc.data is None:  # an empty file means "all defaults"
-        return Config()
-    config = validate_document(doc, Config)
+    doc = load_yaml(path) if path.is_file() else Document(path, None)
+    data = doc.data if doc.data is not None else {}  # an empty file means "all defaults"
+    if not isinstance(data, dict):
+        validate_document(doc, Config)  # reports "not a mapping" with its place
+    merged = json.loads(json.dumps(data, default=str))  # a copy the overrides may change
+    problems = []
+    for dotted, (value, flag) in (overrides or {}).items():
+        try:
+            value = _check_override(dotted, value)
+        except (ValidationError, KeyError) as exc:
+            detail = exc.errors()[0]["msg"].removeprefix("Value error, ") if isinstance(exc, ValidationError) else ""
+            problems.append(Problem(flag, message=f"{flag} {value}: {detail or 'not allowed'}"))
+            continue
+        *parents, last = dotted.split(".")
+        target = merged
+        for part in parents:
+            target = target.setdefault(part, {}) if isinstance(target.get(part, {}), dict) else {}
+        target[last] = value
+    if problems:
+        raise TravelriskError(problems)
+    config = validate_document(Document(path, merged, doc.places), Config)
     if config.logo:
         logo_data_uri(root, config.logo, *doc.place(("logo",)))  # fail early, with a place
     return config
+
+
+def _check_override(dotted: str, value: Any) -> Any:
+    """Check one override against the type of the config field it sets (KeyError: no such field)."""
+    model: Any = Config
+    *parents, last = dotted.split(".")
+    for part in parents:
+        model = model.model_fields[part].annotation
+    field = model.model_fields[last]
+    kind = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+    return TypeAdapter(kind).validate_python(value)
 
 
 def logo_data_uri(root: Path, logo: str, line: int = 1, column: int = 1) -> str:

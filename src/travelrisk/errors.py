@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, order=True)
@@ -16,10 +21,19 @@ class Problem:
     column: int = 1
     message: str = ""
     hint: str = ""
+    severity: Severity = "error"
+    """A warning is printed and the run goes on; `--strict` makes it an error."""
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}:{self.column}: {self.message}"
+        label = "warning: " if self.severity == "warning" else ""
+        text = f"{self.path}:{self.line}:{self.column}: {label}{self.message}"
         return _printable(f"{text}; {self.hint}" if self.hint else text)
+
+    def as_warning(self) -> Problem:
+        return replace(self, severity="warning")
+
+    def as_error(self) -> Problem:
+        return replace(self, severity="error")
 
 
 # Input echoed in a message (a key, a file name) must not break the one-line format or send
@@ -46,3 +60,27 @@ def problem(path: str | Path, message: str, hint: str = "", line: int = 1, colum
 def fail(path: str | Path, message: str, hint: str = "", line: int = 1, column: int = 1) -> TravelriskError:
     """Build (not raise) an error with a single problem, for `raise fail(...)`."""
     return TravelriskError(problem(path, message, hint, line, column))
+
+
+def closest(value: str, known: Iterable[str]) -> str | None:
+    """The known value `value` was most likely meant to be: an exact match ignoring case first,
+    then the nearest spelling."""
+    choices = list(known)
+    folded = [k for k in choices if k.casefold() == value.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    if not close:
+        lowered = {k.casefold(): k for k in choices}
+        close = [lowered[m] for m in difflib.get_close_matches(value.casefold(), list(lowered), n=1, cutoff=0.6)]
+    return close[0] if close else None
+
+
+def did_you_mean(value: str, known: Iterable[str], otherwise: str | None = None) -> str:
+    """The hint for an unknown value: "did you mean 'x'?", else `otherwise`, else what is allowed."""
+    choices = list(known)
+    if (guess := closest(value, choices)) is not None:
+        return f"did you mean '{guess}'?"
+    if otherwise is not None:
+        return otherwise
+    return f"known: {', '.join(sorted(choices))}" if choices else ""

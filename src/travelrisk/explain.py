@@ -7,16 +7,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .rules import Resolution, RuleLibrary, check
+from .rules import Resolution, RuleLibrary
 
 
 def explanation(res: Resolution, lib: RuleLibrary, root: Path | None = None) -> dict[str, Any]:
     """The trace of one resolution as plain data (paths relative to `root` where possible),
     with the failing condition of every rule that did not match."""
     a = res.advisory
-    for t in res.trace:
-        if not t.matched:
-            t.reason = check(lib.rule(t.rule).rule.when, res.facts, lib)
 
     def rel(path: str) -> str:
         if root is None:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import countries
+from .dates import utc_iso, utc_short
 from .errors import Problem, TravelriskError
-from .lifecycle import Lifecycle
 from .workspace import Workspace
 
 COLUMNS = ("id", "country", "severity", "status", "issued", "valid until", "state")
@@ -35,7 +35,7 @@ class Row:
     status: str
     issued: dt.datetime
     valid_until: dt.datetime | None
-    state: str  # see lifecycle.STATES
+    state: str  # see state.STATES
     superseded_by: str | None
     supersedes: str | None
     threats: tuple[str, ...]
@@ -50,8 +50,8 @@ class Row:
             "severity": self.severity,
             "threats": list(self.threats),
             "status": self.status,
-            "issued": _iso(self.issued),
-            "valid_until": _iso(self.valid_until) if self.valid_until else None,
+            "issued": utc_iso(self.issued),
+            "valid_until": utc_iso(self.valid_until) if self.valid_until else None,
             "state": self.state,
             "supersedes": self.supersedes,
             "superseded_by": self.superseded_by,
@@ -62,33 +62,37 @@ class Row:
 def rows(
     ws: Workspace, filters: Filters = Filters(), now: dt.datetime | None = None
 ) -> tuple[list[Row], list[Problem]]:
-    """The advisories matching `filters`, newest first, and the files that could not be read."""
-    life: Lifecycle = ws.lifecycle
+    """The advisories matching `filters` in the publication's order, and the problems found
+    (unreadable files, duplicate ids, supersedes cycles)."""
+    pub = ws.publication(include_drafts=True)
     now = now or dt.datetime.now(dt.UTC)
     wanted_countries = _country_codes(ws, filters.country)
+    try:
+        lib_code = ws.library.country_code
+    except TravelriskError:  # a broken rule library must not hide the list of advisories
+        lib_code = countries.to_code
     found = []
-    for aid, entry in life.entries.items():
-        a = entry.advisory
-        later = life.superseded_by(aid)
+    for record in pub.ordered(published_only=False):
+        path = ws.advisories_dir / record.source
+        a = ws.load(path).advisory
+        later = pub.superseded_by(record.id)
         row = Row(
-            aid,
-            entry.country_code or a.country,
+            record.id,
+            lib_code(a.country) or a.country,
             a.severity,
             a.status,
             a.issued,
             a.valid_until,
-            life.state(aid, now),
-            later.advisory.id if later else None,
+            pub.state(record.id, now),
+            later.id if later else None,
             a.supersedes,
             tuple(a.threat),
             a.title,
-            str(entry.path),
+            str(path),
         )
         if _keep(row, filters, wanted_countries):
             found.append(row)
-    found.sort(key=lambda r: r.id)
-    found.sort(key=lambda r: r.issued, reverse=True)  # stable: same time -> by id
-    return found, life.problems
+    return found, [p for p in pub.problems if p.severity == "error"]
 
 
 def _keep(row: Row, f: Filters, wanted_countries: set[str]) -> bool:
@@ -104,12 +108,12 @@ def _keep(row: Row, f: Filters, wanted_countries: set[str]) -> bool:
 def _country_codes(ws: Workspace, values: Iterable[str]) -> set[str]:
     """--country takes codes or names, like advisories do; an unknown one is an error, not an empty list."""
     try:
-        names = {p.name: code for code, p in ws.library.countries.items()}
+        to_code = ws.library.country_code
     except TravelriskError:
-        names = {}
+        to_code = countries.to_code
     codes = set()
     for value in values:
-        code = countries.to_code(value, names)
+        code = to_code(value)
         if code is None:
             raise TravelriskError(
                 Problem(
@@ -122,14 +126,6 @@ def _country_codes(ws: Workspace, values: Iterable[str]) -> set[str]:
     return codes
 
 
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _short(moment: dt.datetime | None) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"
-
-
 def table(found: list[Row]) -> str:
     """A plain-text table, columns padded to their widest cell (no colour: it goes to files and pipes)."""
     cells = [
@@ -138,8 +134,8 @@ def table(found: list[Row]) -> str:
             r.country,
             r.severity,
             r.status,
-            _short(r.issued),
-            _short(r.valid_until),
+            utc_short(r.issued),
+            utc_short(r.valid_until),
             f"superseded by {r.superseded_by}" if r.superseded_by else r.state,
         ]
         for r in found

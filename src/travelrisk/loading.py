@@ -126,13 +126,8 @@ def _check_depth(path: Path, text: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise fail(
-                    path,
-                    f"is nested more than {MAX_DEPTH} levels deep",
-                    "flatten the structure",
-                    mark.line + 1,
-                    mark.column + 1,
-                )
+                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                raise fail(path, f"is nested more than {MAX_DEPTH} levels deep", "flatten the structure", line, column)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -182,6 +177,7 @@ class _Builder:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)  # the only other kind of node
             return self._mapping(node, loc)
         finally:
             self.active.discard(id(node))

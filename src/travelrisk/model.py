@@ -24,6 +24,7 @@ from pydantic import (
 
 from .errors import Problem, TravelriskError
 from .loading import Document
+from .state import Status
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"
@@ -105,7 +106,7 @@ class Advisory(Strict):
     cities: Names | None = None
     area: ShortText | None = None
     valid_until: AwareDateTime | None = None
-    status: Literal["draft", "final", "withdrawn"] = "final"
+    status: Status = "final"
     supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
     sources: list[Source] = []
     advice: Annotated[

@@ -13,8 +13,6 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import Problem, TravelriskError
 
-PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
-
 
 def allowed_path(url: str, roots: list[Path]) -> Path | None:
     """The local file a `file:` URL names, if it lies inside one of `roots`; else None."""
@@ -73,6 +71,11 @@ def _weasy() -> Any:
             raise ValueError(f"refused to fetch {url[:200]}: outside the workspace's template folders")
 
     return weasyprint, FencedFetcher, FontConfiguration()
+
+
+def reset() -> None:
+    """Forget the loaded WeasyPrint state (a forked worker makes its own)."""
+    _weasy.cache_clear()
 
 
 def html_to_pdf(

@@ -44,6 +44,43 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     _fsync_dir(path.parent)
 
 
+def write_new(path: Path, data: bytes | str) -> None:
+    """Write a new file atomically, and only if no file is there (even one made meanwhile)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_UMASK)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)  # unlike rename, a hard link fails if the name exists
+        except FileExistsError:
+            raise TravelriskError(
+                Problem(
+                    str(path),
+                    message="already exists; travelrisk never overwrites it",
+                    hint="choose another file with -o, or move the old one",
+                )
+            ) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` atomically unless the file already holds it; whether it wrote."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
 def _is_special(path: Path) -> bool:
     """An existing device, pipe or socket: renaming over it would destroy it (as root, /dev/null)."""
     try:

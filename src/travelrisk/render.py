@@ -7,9 +7,8 @@ advisory text is data, and a template typo is an error that names its file and l
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,11 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import __version__
+from .dates import utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
-from .rules import Resolution, join_list
+from .rules import Resolution
+from .state import Record, Related
+from .text import join_list
 
 KINDS = ("page", "fragment", "pdf")
 """HTML kinds: each is `templates/<kind>.html.j2`."""
@@ -38,20 +40,7 @@ EMERGENCY_SERVICES = {
     "tourist_police": "Tourist police",
 }
 """Labels for the keys of a country profile's `emergency` numbers."""
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
-
-
-def utc_display(moment: datetime) -> str:
-    """`15 Jul 2017 | 05:12 PM UTC`, independent of the process locale."""
-    t = moment.astimezone(UTC)
-    hour = t.hour % 12 or 12
-    noon = "AM" if t.hour < 12 else "PM"
-    return f"{t.day:02d} {_MONTHS[t.month - 1]} {t.year} | {hour:02d}:{t.minute:02d} {noon} UTC"
-
-
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _markdown() -> MarkdownIt:
@@ -69,19 +58,38 @@ def markdown(text: str | None) -> Markup:
     return Markup(MARKDOWN.render(text)) if text else Markup("")
 
 
-def view(res: Resolution, related: dict[str, Any] | None = None) -> dict[str, Any]:
+def moment(value: datetime) -> dict[str, str]:
+    """A moment as templates and JSON see it."""
+    return {"iso": utc_iso(value), "display": utc_display(value), "date": utc_date(value)}
+
+
+def link(record: Record | None) -> dict[str, Any] | None:
+    """Another advisory as a page names it. Links are relative between `output/<id>/index.html`
+    pages, the layout of `build` and `serve`."""
+    if record is None:
+        return None
+    return {
+        "id": record.id,
+        "title": record.title,
+        "href": f"../{record.id}/index.html",
+        "issued": moment(record.issued),
+    }
+
+
+def view(res: Resolution, related: Related | None = None) -> dict[str, Any]:
     """The plain data every template and the JSON output see (documented in docs/templates.md).
 
-    `related` (from `lifecycle.Lifecycle.related`) links an update to the advisory it supersedes
+    `related` (from `state.Publication.related`) links an update to the advisory it supersedes
     and back; without it, `update_of` and `superseded_by` are None.
     """
     a = res.advisory
+    related = related or Related()
     return {
         "id": a.id,
         "title": a.title,
         "full_title": f"{res.country_name}: {a.title}",
         "country": {"code": res.country_code, "name": res.country_name},
-        "issued": {"iso": utc_iso(a.issued), "display": utc_display(a.issued)},
+        "issued": moment(a.issued),
         "severity": {
             "key": a.severity,
             "label": res.level.label,
@@ -103,12 +111,10 @@ def view(res: Resolution, related: dict[str, Any] | None = None) -> dict[str, An
         ],
         "area": a.area,
         "status": a.status,
-        "valid_until": {"iso": utc_iso(a.valid_until), "display": utc_display(a.valid_until)}
-        if a.valid_until
-        else None,
+        "valid_until": moment(a.valid_until) if a.valid_until else None,
         "supersedes": a.supersedes,
-        "update_of": (related or {}).get("update_of"),
-        "superseded_by": (related or {}).get("superseded_by"),
+        "update_of": link(related.update_of),
+        "superseded_by": link(related.superseded_by),
         "sources": [
             {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date.isoformat() if s.date else None}
             for s in a.sources
@@ -139,8 +145,6 @@ class Renderer:
     """Renders resolutions with the templates found in `template_dirs` (first wins)."""
 
     template_dirs: list[Path]
-    related: Callable[[Any], dict[str, Any]] | None = None
-    """Advisory -> its `update_of` / `superseded_by` links (the workspace knows the others)."""
     builtin_dir: Path | None = None
     """The built-in templates, also reachable as `builtin/<name>` so an override can extend its original."""
     brand: dict[str, Any] | None = None
@@ -184,12 +188,11 @@ class Renderer:
                 )
             ) from None
 
-    def html(self, res: Resolution, kind: str = "page") -> str:
+    def html(self, res: Resolution, kind: str = "page", related: Related | None = None) -> str:
         if kind not in KINDS:
             raise ValueError(f"unknown HTML kind {kind!r}")
         template = self.template(f"{kind}.html.j2")
         try:
-            related = self.related(res.advisory) if self.related else None
             return template.render(advisory=view(res, related), kind=kind, shadow=self.shadow and kind == "fragment")
         except TravelriskError:
             raise  # already placed (e.g. an include that links out of the template folders)
@@ -209,14 +212,14 @@ class Renderer:
         return problems
 
 
-def to_json(res: Resolution, related: dict[str, Any] | None = None) -> str:
+def to_json(res: Resolution, related: Related | None = None) -> str:
     data = {"format": "travelrisk-advisory", "version": 1, **view(res, related)}
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-def to_text(res: Resolution) -> str:
+def to_text(res: Resolution, related: Related | None = None) -> str:
     """Plain text, for email bodies and chat: the reference alert's order of parts."""
-    v = view(res)
+    v = view(res, related)
     parts = [v["issued"]["display"], v["full_title"], v["summary"], v["severity"]["label"], "Event", v["event"].strip()]
     if v["context"] or v["background"]:
         parts += ["Context", *v["background"], *([v["context"].strip()] if v["context"] else [])]
@@ -250,7 +253,11 @@ def _template_error(exc: Exception, dirs: list[Path]) -> TravelriskError:
                     "templates may use only the documented variables (docs/templates.md)",
                 )
             )
-    return TravelriskError(_template_problem(exc, dirs))
+    return TravelriskError(
+        _template_problem(exc, dirs)
+        if isinstance(exc, jinja2.TemplateError)
+        else Problem(str(dirs[0]), message=f"template error: {exc}")
+    )
 
 
 def _runtime_place(exc: BaseException) -> tuple[int, str | None]:

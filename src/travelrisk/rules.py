@@ -1,377 +1,27 @@
-"""The rule library, and threat context -> advice, targets, cities and background.
+"""Threat context -> advice, targets, cities and background.
 
-`RuleLibrary.load` reads `rules/` and checks it whole (collecting every problem before
-stopping). `resolve` applies it to one advisory and returns plain data for the renderer,
-with a trace of every rule: matched or not, why, and whether another rule shadowed it.
+`resolve` applies the rule library (library.py) to one advisory and returns plain data for
+the renderer, with a trace of every rule: matched or not, why, and whether another rule
+shadowed it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
-from typing import Any
-
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from dataclasses import dataclass
 
 from . import countries
+from .conditions import Facts, failures
 from .errors import Problem, TravelriskError
-from .loading import Document, load_yaml
-from .model import (
-    Advisory,
-    Condition,
-    CountryFile,
-    CountryProfile,
-    GeneralFile,
-    Level,
-    LevelsFile,
-    Rule,
-    RuleExample,
-    TargetCategory,
-    TargetsFile,
-    Threat,
-    ThreatFile,
-    validate_document,
-)
+from .library import LoadedRule, RuleLibrary, _unknown
+from .loading import Document
+from .model import Advisory, CountryProfile, Level, TargetCategory, Threat
 
-LAYERS = ("general", "threat", "country")
-
-
-def join_list(items: Iterable[Any], word: str = "and") -> str:
-    """`a`, `a and b`, `a, b and c`: how advice reads a list mid-sentence."""
-    items = [str(i) for i in items]
-    if len(items) <= 2:
-        return f" {word} ".join(items)
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
-
-
-def _text_environment() -> ImmutableSandboxedEnvironment:
-    # Rule text is plain text (HTML templates escape it later); the sandbox keeps rule authors
-    # to reading the values they are given, and StrictUndefined turns a typo into an error.
-    env = ImmutableSandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
-    )
-    env.filters["join_and"] = join_list
-    env.filters["join_or"] = lambda items: join_list(items, "or")
-    return env
-
-
-TEXT_ENV = _text_environment()
-
-
-@dataclass
-class LoadedRule:
-    rule: Rule
-    path: Path
-    line: int
-    layer: int  # index into LAYERS; higher is more specific
-    order: tuple[int, int]  # (group, position) for a deterministic output order
-    threat: str | None  # the threat whose file holds it, if any
-    template: jinja2.Template | None = None
-
-
-@dataclass
-class Example:
-    example: RuleExample
-    path: Path
-    line: int
-
-
-@dataclass
-class RuleLibrary:
-    root: Path
-    levels: dict[str, Level] = field(default_factory=dict)
-    targets: dict[str, TargetCategory] = field(default_factory=dict)
-    threats: dict[str, Threat] = field(default_factory=dict)
-    countries: dict[str, CountryProfile] = field(default_factory=dict)
-    rules: list[LoadedRule] = field(default_factory=list)
-    examples: list[Example] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-
-    # --- loading ---------------------------------------------------------------------------
-
-    @classmethod
-    def load(cls, root: Path) -> RuleLibrary:
-        lib = cls(root)
-        problems: list[Problem] = []
-
-        def read(path: Path, model: type[Any]) -> tuple[Any, Document] | None:
-            lib.files.append(path)
-            try:
-                doc = load_yaml(path)
-                return validate_document(doc, model), doc
-            except TravelriskError as exc:
-                problems.extend(exc.problems)
-                return None
-
-        if not root.is_dir():
-            raise TravelriskError(
-                Problem(
-                    str(root),
-                    message="rule library folder not found",
-                    hint="run in a workspace with rules/, or pass --workspace",
-                )
-            )
-        for name, model in (("levels.yaml", LevelsFile), ("targets.yaml", TargetsFile)):
-            if not (root / name).is_file():
-                problems.append(Problem(str(root / name), message="missing", hint=f"create rules/{name}"))
-            elif (loaded := read(root / name, model)) and isinstance(loaded[0], LevelsFile):
-                for i, level in enumerate(loaded[0].levels):
-                    if level.key in lib.levels:
-                        problems.append(loaded[1].problem(("levels", i, "key"), f"duplicate level '{level.key}'"))
-                    lib.levels[level.key] = level
-            elif loaded:
-                lib.targets = dict(loaded[0].targets)
-
-        rule_docs: list[tuple[Any, Document, str | None, int]] = []
-        for group, path in enumerate(sorted((root / "threats").glob("*.yaml")), start=1):
-            if loaded := read(path, ThreatFile):
-                data, doc = loaded
-                if data.threat.key != path.stem:
-                    problems.append(
-                        doc.problem(
-                            ("threat", "key"),
-                            f"threat key '{data.threat.key}' differs from the file name",
-                            f"name the file {data.threat.key}.yaml",
-                        )
-                    )
-                if data.threat.key in lib.threats:
-                    problems.append(doc.problem(("threat", "key"), f"duplicate threat '{data.threat.key}'"))
-                lib.threats[data.threat.key] = data.threat
-                rule_docs.append((data, doc, data.threat.key, group))
-        for path in sorted((root / "countries").glob("*.yaml")):
-            if loaded := read(path, CountryFile):
-                data, doc = loaded
-                profile = data.country
-                if profile.code.lower() != path.stem:
-                    problems.append(
-                        doc.problem(
-                            ("country", "code"),
-                            f"country code '{profile.code}' differs from the file name",
-                            f"name the file {profile.code.lower()}.yaml",
-                        )
-                    )
-                if not countries.is_iso_code(profile.code):
-                    problems.append(
-                        doc.problem(("country", "code"), f"'{profile.code}' is not an ISO 3166-1 alpha-2 code")
-                    )
-                lib.countries[profile.code] = profile
-                rule_docs.append((data, doc, None, 1000))
-        if (root / "general.yaml").is_file() and (loaded := read(root / "general.yaml", GeneralFile)):
-            rule_docs.append((*loaded, None, 2000))
-
-        for data, doc, threat, group in rule_docs:
-            problems.extend(lib._add_rules(data, doc, threat, group))
-        problems.extend(lib._check_slots())
-        if problems:
-            raise TravelriskError(sorted(set(problems)))
-        return lib
-
-    def _add_rules(self, data: Any, doc: Document, threat: str | None, group: int) -> list[Problem]:
-        problems = []
-        if isinstance(data, ThreatFile):
-            for j, key in enumerate(data.threat.default_targets):
-                if key not in self.targets:
-                    problems.append(_unknown(doc, ("threat", "default_targets", j), "target", key, self.targets))
-        if isinstance(data, CountryFile):
-            for j, item in enumerate(data.country.background):
-                for k, key in enumerate(item.threats or []):
-                    if key not in self.threats:
-                        problems.append(
-                            _unknown(doc, ("country", "background", j, "threats", k), "threat", key, self.threats)
-                        )
-        seen = {r.rule.id: r for r in self.rules}
-        for i, rule in enumerate(data.rules):
-            loc = ("rules", i)
-            line = doc.place(loc)[0]
-            if rule.id in seen:
-                other = seen[rule.id]
-                problems.append(
-                    doc.problem(
-                        (*loc, "id"),
-                        f"duplicate rule id '{rule.id}'",
-                        f"it is also used at {other.path}:{other.line}; rename one",
-                    )
-                )
-                continue
-            problems.extend(self._check_condition(rule.when, doc, (*loc, "when")))
-            layer = 2 if _names(rule.when, "country", "region") else 1 if _names(rule.when, "threat") else 0
-            loaded = LoadedRule(rule, doc.path, line, layer, (group, i), threat)
-            try:
-                loaded.template = TEXT_ENV.from_string(rule.advice)
-            except jinja2.TemplateSyntaxError as exc:
-                at_line, column = doc.place((*loc, "advice"))
-                problems.append(
-                    Problem(
-                        str(doc.path),
-                        at_line + (exc.lineno or 1),
-                        column,
-                        f"rule '{rule.id}': template error in advice: {exc.message}",
-                        "check the {{ }} and {% %} tags",
-                    )
-                )
-            seen[rule.id] = loaded
-            self.rules.append(loaded)
-        for i, example in enumerate(data.examples):
-            self.examples.append(Example(example, doc.path, doc.place(("examples", i))[0]))
-        return problems
-
-    def _check_condition(self, cond: Condition, doc: Document, loc: tuple[Any, ...]) -> list[Problem]:
-        problems = []
-        for name, known, what in (
-            ("threat", self.threats, "threat"),
-            ("severity", self.levels, "severity level"),
-            ("targets", self.targets, "target"),
-        ):
-            for j, key in enumerate(getattr(cond, name) or []):
-                if key not in known:
-                    problems.append(_unknown(doc, (*loc, name, j), what, key, known))
-        if cond.severity_at_least and cond.severity_at_least not in self.levels:
-            problems.append(
-                _unknown(doc, (*loc, "severity_at_least"), "severity level", cond.severity_at_least, self.levels)
-            )
-        for j, code in enumerate(cond.country or []):
-            if not countries.is_iso_code(code.upper()):
-                problems.append(
-                    doc.problem(
-                        (*loc, "country", j),
-                        f"'{code}' is not an ISO 3166-1 alpha-2 code",
-                        "write a two-letter code such as MA",
-                    )
-                )
-        for name in ("all", "any"):
-            for j, sub in enumerate(getattr(cond, name) or []):
-                problems.extend(self._check_condition(sub, doc, (*loc, name, j)))
-        if cond.not_:
-            problems.extend(self._check_condition(cond.not_, doc, (*loc, "not")))
-        return problems
-
-    def _check_slots(self) -> list[Problem]:
-        """Two rules in one slot, layer and priority with the same conditions can never both win."""
-        problems = []
-        seen: dict[tuple[Any, ...], LoadedRule] = {}
-        for loaded in self.rules:
-            rule = loaded.rule
-            if rule.slot is None:
-                continue
-            key = (rule.slot, loaded.layer, rule.priority, rule.when.model_dump_json())
-            if key in seen:
-                other = seen[key]
-                problems.append(
-                    Problem(
-                        str(loaded.path),
-                        loaded.line,
-                        3,
-                        f"rule '{rule.id}' has the same slot, priority and conditions as "
-                        f"'{other.rule.id}' ({other.path}:{other.line}): one always shadows the other",
-                        "change its conditions or priority, or remove one",
-                    )
-                )
-            else:
-                seen[key] = loaded
-        return problems
-
-    # --- lookups ---------------------------------------------------------------------------
-
-    def level_rank(self, key: str) -> int:
-        return list(self.levels).index(key)
-
-    def rule(self, rule_id: str) -> LoadedRule:
-        return next(r for r in self.rules if r.rule.id == rule_id)
-
-
-def _names(cond: Condition, *keys: str) -> bool:
-    """Whether `cond` asks for one of `keys` (inside `all`/`any` too). A key under `not` does
-    not count: "any threat but health" is no more specific than a general rule."""
-    if any(getattr(cond, key) for key in keys):
-        return True
-    return any(_names(sub, *keys) for sub in [*(cond.all or []), *(cond.any or [])])
-
-
-def _unknown(doc: Document, loc: tuple[Any, ...], what: str, key: str, known: Iterable[str]) -> Problem:
-    import difflib
-
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(known))}"
-    return doc.problem(loc, f"unknown {what} '{key}'", hint)
+__all__ = ["AdviceParagraph", "Resolution", "RuleLibrary", "RuleTrace", "resolve"]
 
 
 # --- applying the rules to one advisory ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What conditions look at."""
-
-    country: str
-    region: str | None
-    threats: tuple[str, ...]
-    severity: str
-    targets: tuple[str, ...]
-    cities: tuple[str, ...]
-    issued: date
-
-
-def holds(cond: Condition, facts: Facts, lib: RuleLibrary) -> bool:
-    """Whether `cond` holds for `facts`: the fast test every rule gets on every resolve."""
-
-    def one_of(wanted: list[str] | None, actual: Iterable[str]) -> bool:
-        return wanted is None or not set(wanted).isdisjoint(actual)
-
-    return (
-        one_of(cond.country and [c.upper() for c in cond.country], (facts.country,))
-        and one_of(cond.region, (facts.region,) if facts.region else ())
-        and one_of(cond.threat, facts.threats)
-        and one_of(cond.severity, (facts.severity,))
-        and one_of(cond.targets, facts.targets)
-        and one_of(cond.cities and [c.casefold() for c in cond.cities], (c.casefold() for c in facts.cities))
-        and not (cond.severity_at_least and lib.level_rank(facts.severity) < lib.level_rank(cond.severity_at_least))
-        and not (cond.issued_after and not facts.issued > cond.issued_after)
-        and not (cond.issued_before and not facts.issued < cond.issued_before)
-        and all(holds(sub, facts, lib) for sub in cond.all or [])
-        and (cond.any is None or any(holds(sub, facts, lib) for sub in cond.any))
-        and not (cond.not_ is not None and holds(cond.not_, facts, lib))
-    )
-
-
-def check(cond: Condition, facts: Facts, lib: RuleLibrary) -> str | None:
-    """None when `cond` holds for `facts`, else the reason it does not, in words (for explain)."""
-
-    def one_of(name: str, wanted: list[str] | None, actual: Iterable[str], fold: bool = False) -> str | None:
-        if wanted is None:
-            return None
-        norm = (lambda s: s.casefold()) if fold else (lambda s: s)
-        if {norm(w) for w in wanted} & {norm(a) for a in actual}:
-            return None
-        return f"{name} is {join_list(list(actual), 'and') or 'none'}, not {join_list(wanted, 'or')}"
-
-    reasons = [
-        one_of("country", cond.country and [c.upper() for c in cond.country], [facts.country]),
-        one_of("region", cond.region, [facts.region] if facts.region else []),
-        one_of("threat", cond.threat, facts.threats),
-        one_of("severity", cond.severity, [facts.severity]),
-        one_of("targets", cond.targets, facts.targets),
-        one_of("cities", cond.cities, facts.cities, fold=True),
-    ]
-    if cond.severity_at_least and lib.level_rank(facts.severity) < lib.level_rank(cond.severity_at_least):
-        reasons.append(f"severity {facts.severity} is below {cond.severity_at_least}")
-    if cond.issued_after and not facts.issued > cond.issued_after:
-        reasons.append(f"issued {facts.issued} is not after {cond.issued_after}")
-    if cond.issued_before and not facts.issued < cond.issued_before:
-        reasons.append(f"issued {facts.issued} is not before {cond.issued_before}")
-    for sub in cond.all or []:
-        reasons.append(check(sub, facts, lib))
-    if cond.any is not None:
-        failed = [check(sub, facts, lib) for sub in cond.any]
-        if all(failed):
-            reasons.append("none of 'any' holds (" + "; ".join(r for r in failed if r) + ")")
-    if cond.not_ is not None and check(cond.not_, facts, lib) is None:
-        reasons.append("the 'not' condition holds")
-    found = [r for r in reasons if r]
-    return "; ".join(found) if found else None
 
 
 @dataclass
@@ -387,7 +37,7 @@ class RuleTrace:
     line: int
     layer: str
     matched: bool
-    reason: str | None  # why it did not match (in detail only from explain.explanation)
+    reason: str | None  # why it did not match
     used: bool
     shadowed_by: str | None = None
 
@@ -408,7 +58,7 @@ class Resolution:
     background: list[str]
     trace: list[RuleTrace]
     warnings: list[Problem]
-    facts: Facts  # what the conditions were tested against (explain re-tests them for reasons)
+    facts: Facts  # what the conditions were tested against
 
 
 def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
@@ -465,10 +115,17 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
     matched: list[LoadedRule] = []
     ordered = sorted(lib.rules, key=lambda r: (_threat_position(r, advisory.threat), r.order))
     for loaded in ordered:
-        reason = None if holds(loaded.rule.when, facts, lib) else "does not match"  # `explain` says why
+        reasons = failures(loaded.rule.when, facts, lib)
+        reason = "; ".join(reasons) if reasons else None
         trace.append(
             RuleTrace(
-                loaded.rule.id, str(loaded.path), loaded.line, LAYERS[loaded.layer], reason is None, reason, used=False
+                loaded.rule.id,
+                str(loaded.path),
+                loaded.line,
+                loaded.layer.name.lower(),
+                reason is None,
+                reason,
+                used=False,
             )
         )
         if reason is None:
@@ -514,7 +171,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
         advice,
         background,
         trace,
-        warnings,
+        [w.as_warning() for w in warnings],
         facts,
     )
 
@@ -530,7 +187,7 @@ def _dedupe(keys: Iterable[str]) -> list[str]:
 def _country(
     advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Problem], warnings: list[Problem]
 ) -> tuple[str, str, CountryProfile | None]:
-    code = countries.to_code(advisory.country, {p.name: c for c, p in lib.countries.items()})
+    code = lib.country_code(advisory.country)
     if code is None:
         problems.append(
             doc.problem(

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from .model import Advisory, CountryFile, GeneralFile, LevelsFile, TargetsFile, ThreatFile
 from .rules import RuleLibrary
 
-FILES = {
+FILES: dict[str, type[BaseModel]] = {
     "advisory": Advisory,
     "levels": LevelsFile,
     "targets": TargetsFile,

@@ -1,11 +1,14 @@
-"""`travelrisk serve`: a local preview of the workspace's advisories that follows the analyst's edits.
+"""`travelrisk serve`: a local preview of the workspace that follows the analyst's edits.
 
-A watcher thread polls the modification times of advisories, rules and templates and rebuilds
-the HTML pages when one changes. An advisory that no longer builds keeps its last good page,
-with the error shown above it and printed in the terminal. Open pages reload by themselves: a
-small inline script, added only to served pages (the published pages stay script-free), polls
-`/__version`. PDFs are rendered on request. Only 127.0.0.1 is listened on, and requests naming
-another host are refused, so that no web page can reach the preview through DNS rebinding.
+The preview is a build (build.py), drafts included, into a private temporary folder, exactly
+as `travelrisk build` would make it: the site's own index template, the pages, the JSON.
+A watcher thread polls the modification times of advisories, rules, templates and
+`travelrisk.yaml` and builds again when one changes; the build is incremental, so an edit
+re-renders only what it changes, and an advisory that no longer builds keeps its last good
+page, with the error shown above every page and printed in the terminal. Served pages get
+only a small reload script (the published pages stay script-free) that polls `/__version`.
+PDFs are rendered on request. Only 127.0.0.1 is listened on, and requests naming another host
+are refused, so that no web page can reach the preview through DNS rebinding.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import errno
 import html
 import re
 import secrets
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .config import CONFIG_NAME
 from .errors import Problem, TravelriskError
-from .rules import Resolution
 from .workspace import Workspace
 
 HOST = "127.0.0.1"
@@ -44,43 +49,46 @@ _RELOAD_SCRIPT = """<script nonce="{nonce}">
 """
 
 
-@dataclass
-class Good:
-    """The last version of one advisory that built, kept while its file is broken."""
-
-    path: Path
-    title: str
-    ws: Workspace
-    res: Resolution
-    html: str
-    pdf: bytes | None = None
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/atom+xml",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 @dataclass
 class Preview:
-    """The state the server shows: last good pages, current problems, and a version number."""
+    """The private build the server shows, its current problems, and a version number."""
 
     root: Path
     log: Callable[[str], None] = lambda _line: None
-    pages: dict[str, Good] = field(default_factory=dict)
+    out_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="travelrisk-serve-")))
     problems: list[Problem] = field(default_factory=list)
     version: int = 0
     _signature: tuple[tuple[str, int, int], ...] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pdf_lock: threading.Lock = field(default_factory=threading.Lock)
+    _pdfs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
     def signature(self) -> tuple[tuple[str, int, int], ...]:
         ws = Workspace(self.root)
         found = []
-        for folder in (ws.advisories_dir, ws.rules_dir, *ws.template_dirs):
-            if folder.is_dir():
-                for p in folder.rglob("*"):
-                    try:
-                        st = p.stat()
-                    except OSError:  # removed while we looked: the next poll sees it gone
-                        continue
-                    if p.is_file():
-                        found.append((str(p), st.st_mtime_ns, st.st_size))
+        for folder in (ws.advisories_dir, *ws.rule_dirs, *ws.template_dirs):
+            for p in folder.rglob("*") if folder.is_dir() else ():
+                try:
+                    st = p.stat()
+                except OSError:  # removed while we looked: the next poll sees it gone
+                    continue
+                if p.is_file():
+                    found.append((str(p), st.st_mtime_ns, st.st_size))
+        try:  # the config, and the logo it names (wherever in the workspace it lies)
+            for p in (self.root / CONFIG_NAME, *([self.root / ws.config.logo] if ws.config.logo else [])):
+                st = p.stat()
+                found.append((str(p), st.st_mtime_ns, st.st_size))
+        except (OSError, TravelriskError):
+            pass
         return tuple(sorted(found))
 
     def refresh(self) -> bool:
@@ -93,53 +101,59 @@ class Preview:
         return True
 
     def rebuild(self) -> None:
-        ws = Workspace(self.root)
-        problems: list[Problem] = []
-        pages: dict[str, Good] = {}
-        old_by_path = {good.path: (aid, good) for aid, good in self.pages.items()}
+        from .build import build
+
+        kept = ""
         try:
-            ws.library  # noqa: B018 - a broken rule library keeps every last good page
-            if template_problems := ws.renderer.check_templates():
-                raise TravelriskError(template_problems)
-        except TravelriskError as exc:
-            problems = exc.problems
-            pages = dict(self.pages)
-        else:
-            for path in ws.advisory_paths():
-                try:
-                    res = ws.resolve(path)
-                    aid = res.advisory.id
-                    if aid in pages:
-                        raise TravelriskError(
-                            Problem(
-                                str(path),
-                                message=f"id '{aid}' is already used by {pages[aid].path}",
-                                hint="give each advisory its own id",
-                            )
-                        )
-                    pages[aid] = Good(
-                        path, f"{res.country_name}: {res.advisory.title}", ws, res, ws.renderer.html(res, "page")
-                    )
-                except TravelriskError as exc:
-                    problems += exc.problems
-                    if path in old_by_path and old_by_path[path][0] not in pages:
-                        pages[old_by_path[path][0]] = old_by_path[path][1]
+            report = build(Workspace(self.root), self.out_dir, ("html",), jobs=1, include_drafts=True)
+            problems = [p for ps in report.failed.values() for p in ps] + report.warnings
+            kept = " (showing the last good version)" if report.failed else ""
+            summary = f"{len(report.built) + len(report.unchanged)} advisory page(s)"
+        except TravelriskError as exc:  # a broken rule library or template: every last good page stays
+            problems, kept, summary = exc.problems, " (showing the last good version)", "no rebuild"
         with self._lock:
-            self.pages, self.problems = pages, problems
+            self.problems = problems
             self.version += 1
         for p in problems:
             self.log(str(p))
-        kept = " (showing the last good version)" if problems else ""
-        self.log(f"preview: {len(pages)} advisory page(s), {len(problems)} problem(s){kept}")
+        errors = [p for p in problems if p.severity == "error"]
+        self.log(f"preview: {summary}, {len(errors)} problem(s){kept}")
 
-    def pdf(self, aid: str) -> bytes:
-        from .build import render
+    def file(self, path: str) -> tuple[Path, str] | None:
+        """The built file a URL path names, and its media type; None for anything else."""
+        parts = [p for p in path.split("/") if p]
+        if any(p.startswith(".") for p in parts):  # the manifest and the lock are not for browsers
+            return None
+        target = self.out_dir.joinpath(*parts)
+        if path.endswith("/") or not parts:
+            target = target / "index.html"
+        try:
+            real = target.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(self.out_dir.resolve()) or not real.is_file() or real.suffix not in _TYPES:
+            return None
+        return real, _TYPES[real.suffix]
 
-        good = self.pages[aid]
-        with self._pdf_lock:  # one WeasyPrint render at a time; cached until the next rebuild
-            if good.pdf is None:
-                good.pdf = render(good.ws, good.res, "pdf")
-            return good.pdf
+    def pdf(self, aid: str) -> bytes | None:
+        """The PDF of a previewed advisory, rendered on request and kept until its input changes."""
+        from .formats import FORMATS
+        from .manifest import Manifest
+
+        entry = next((e for e in Manifest.load(self.out_dir)[0].entries.values() if e.id == aid), None)
+        if entry is None:
+            return None
+        with self._pdf_lock:  # one WeasyPrint render at a time
+            cached = self._pdfs.get(aid)
+            if cached is None or cached[0] != entry.inputs:
+                ws = Workspace(self.root)
+                res = ws.resolve(ws.advisories_dir / entry.source)
+                related = ws.publication(include_drafts=True).related(aid)
+                cached = self._pdfs[aid] = (entry.inputs, FORMATS["pdf"].render(ws, res, related))
+            return cached[1]
+
+    def close(self) -> None:
+        shutil.rmtree(self.out_dir, ignore_errors=True)
 
 
 # --- what the browser gets -----------------------------------------------------------------
@@ -166,8 +180,10 @@ def for_preview(page: str, version: int, problems: list[Problem]) -> tuple[str, 
     body = re.search(r"<body[^>]*>", page, re.I)
     page = page[: body.end()] + banner + page[body.end() :] if body else banner + page
     script = _RELOAD_SCRIPT.format(nonce=nonce, version=version)
-    end = page.lower().rfind("</body>")
-    page = page[:end] + script + page[end:] if end != -1 else page + script
+    # Searched in the page itself: a lower-cased copy can differ in length ("İ" becomes two characters).
+    ends = list(re.finditer(r"</body\s*>", page, re.I))
+    end = ends[-1].start() if ends else len(page)
+    page = page[:end] + script + page[end:]
     return page, policy
 
 
@@ -180,26 +196,6 @@ def _banner(problems: list[Problem]) -> str:
         'padding:.75rem 1rem;font:14px/1.4 monospace;white-space:pre-wrap">'
         f"<strong>travelrisk serve: the last change did not build; showing the last good version.</strong>"
         f"<ul>{items}</ul></div>"
-    )
-
-
-def index_page(preview: Preview) -> str:
-    ws = Workspace(preview.root)
-    life = ws.lifecycle
-    rows = []
-    for aid, good in sorted(preview.pages.items(), key=lambda kv: kv[1].res.advisory.issued, reverse=True):
-        state = life.state(aid) if aid in life.entries else good.res.advisory.status
-        rows.append(
-            f'<li><a href="/{html.escape(aid)}/">{html.escape(good.title)}</a> '
-            f"<small>{html.escape(aid)} · {html.escape(state)} · "
-            f'<a href="/{html.escape(aid)}.pdf">PDF</a></small></li>'
-        )
-    listing = "".join(rows) or "<li>No advisories yet: create one with <code>travelrisk new</code>.</li>"
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_DEFAULT_CSP}">'
-        '<title>travelrisk preview</title></head><body style="font:16px/1.5 sans-serif;margin:2rem">'
-        f"<h1>travelrisk preview</h1><p>{html.escape(str(preview.root))}</p><ul>{listing}</ul></body></html>"
     )
 
 
@@ -218,21 +214,22 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         if path == "/__version":
             return self._send(HTTPStatus.OK, "text/plain", str(preview.version).encode())
-        with preview._lock:  # one consistent view of pages, problems and version
-            pages, problems, version = dict(preview.pages), list(preview.problems), preview.version
-        if path == "/":
-            page, policy = for_preview(index_page(preview), version, problems)
-            return self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode(), policy)
+        with preview._lock:  # one consistent view of problems and version
+            problems, version = list(preview.problems), preview.version
         parts = [p for p in path.split("/") if p]
-        if len(parts) == 1 and parts[0].endswith(".pdf") and parts[0][:-4] in pages:
+        if len(parts) == 1 and parts[0].endswith(".pdf"):
             return self._pdf(parts[0][:-4])
-        if len(parts) == 2 and parts[0] in pages and parts[1] == f"{parts[0]}.pdf":
+        if len(parts) == 2 and parts[1] == f"{parts[0]}.pdf":
             return self._pdf(parts[0])
-        if len(parts) == 1 and parts[0] in pages and not path.endswith("/"):
+        if len(parts) == 1 and not path.endswith("/") and preview.file(path + "/"):
             return self._redirect(f"/{parts[0]}/")  # so that the pages' relative links work
-        if parts and parts[0] in pages and (len(parts) == 1 or parts[1:] == ["index.html"]):
-            page, policy = for_preview(pages[parts[0]].html, version, problems)
-            return self._send(HTTPStatus.OK, "text/html; charset=utf-8", page.encode(), policy)
+        if found := preview.file(path):
+            real, kind = found
+            body = real.read_bytes()
+            if kind.startswith("text/html"):
+                page, policy = for_preview(body.decode("utf-8", "replace"), version, problems)
+                return self._send(HTTPStatus.OK, kind, page.encode(), policy)
+            return self._send(HTTPStatus.OK, kind, body)
         page, policy = for_preview(
             f"<!DOCTYPE html><html><body><p>Nothing at {html.escape(path)}. "
             '<a href="/">All advisories</a></p></body></html>',
@@ -244,6 +241,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _pdf(self, aid: str) -> None:
         try:
             data = self.server.preview.pdf(aid)
+            if data is None:
+                return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"no such advisory\n")
         except TravelriskError as exc:
             text = "\n".join(str(p) for p in exc.problems)
             self.server.preview.log(text)
@@ -312,6 +311,7 @@ class Running:
         self.server.server_close()
         for thread in self.threads:
             thread.join(timeout=5)
+        self.preview.close()
 
 
 def _watch(preview: Preview, stop: threading.Event, interval: float) -> None:
@@ -327,8 +327,12 @@ def start(
 ) -> Running:
     """Build once, then serve and watch in background threads (for tests and embedding)."""
     preview = Preview(root, log)
-    preview.refresh()
-    server = PreviewServer(preview, port)
+    try:
+        preview.refresh()
+        server = PreviewServer(preview, port)
+    except BaseException:
+        preview.close()
+        raise
     stop = threading.Event()
     threads = [
         threading.Thread(

@@ -1,6 +1,6 @@
 """The intranet site around the advisories: `index.html`, the Atom `feed.xml` and `advisories.json`.
 
-All three come from the build manifest's entries (see build.py), so advisories that did not
+All three come from the build manifest's entries and the publication state (state.py), so advisories that did not
 change are not loaded again. Each file is written only when its bytes change: a build with
 nothing new leaves the output folder untouched. The index filters by country and severity
 with radio buttons and CSS `:has()`, without any script.
@@ -11,42 +11,73 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 import jinja2
 
 from . import __version__
-from .publish import write_atomic
+from .formats import FORMATS
+from .publish import write_if_changed
 from .render import _template_error
-from .workspace import Workspace
+from .state import Publication
+
+if TYPE_CHECKING:
+    from .manifest import Entry
+    from .workspace import Workspace
 
 INDEX_TEMPLATE = "site/index.html.j2"
 ATOM = "http://www.w3.org/2005/Atom"
 SITE_TITLE = "Travel-risk advisories"
 
 
-def site_view(entries: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    """Advisories newest first, each with its links, `expired` and the advisory that supersedes it."""
+def listing(v: dict[str, Any], level_rank: int) -> dict[str, Any]:
+    """What the index, feed and JSON index need of an advisory (from its view), kept in the build
+    manifest so that unchanged advisories are not loaded again."""
+    keep = (
+        "id",
+        "title",
+        "full_title",
+        "country",
+        "issued",
+        "threats",
+        "summary",
+        "status",
+        "valid_until",
+        "supersedes",
+    )
+    entry = {k: v[k] for k in keep}
+    entry["severity"] = {k: v["severity"][k] for k in ("key", "label", "colour")} | {"rank": level_rank}
+    return entry
+
+
+def site_items(pub: Publication, entries: dict[str, Entry], now: datetime) -> list[dict[str, Any]]:
+    """The published advisories in the publication's order, each with its links and state."""
     items = []
-    for e in entries:
-        item = dict(e["entry"])
-        aid = item["id"]
-        formats = e.get("outputs", {})
-        item["links"] = {fmt: f"{aid}/{out['file']}" for fmt, out in sorted(formats.items())}
-        item["href"] = item["links"].get("html") or item["links"].get("pdf") or item["links"].get("json")
-        until = item.get("valid_until")
+    for record in pub.ordered():
+        entry = entries.get(record.id)
+        if entry is None or not entry.outputs:
+            continue  # never built (it failed before its first good build)
+        item = dict(entry.listing)
+        item["links"] = {f: f"{record.id}/{entry.outputs[f].file}" for f in FORMATS if f in entry.outputs}
+        item["href"] = next(iter(item["links"].values()))
+        item["state"] = pub.state(record.id, now)
+        item["updated"] = entry.updated
+        item["expired"] = record.valid_until is not None and record.valid_until < now
+        later = pub.superseded_by(record.id)
+        later_entry = entries.get(later.id) if later else None
         item["superseded_by"] = None
-        item["expired"] = bool(until and datetime.fromisoformat(until["iso"].replace("Z", "+00:00")) < now)
+        if later is not None:
+            links = later_entry.outputs if later_entry else {}
+            first = next((f for f in FORMATS if f in links), None)
+            item["superseded_by"] = {
+                "id": later.id,
+                "title": later_entry.listing["full_title"] if later_entry else later.title,
+                "href": f"{later.id}/{links[first].file}" if first else None,
+            }
         items.append(item)
-    items.sort(key=lambda i: (i["issued"]["iso"], i["id"]), reverse=True)
-    listed = {i["id"]: i for i in items}
-    for item in items:  # newest first, so the newest successor wins when two claim one advisory
-        old = listed.get(item.get("supersedes") or "")
-        if old is not None and old is not item and old["superseded_by"] is None:
-            old["superseded_by"] = {"id": item["id"], "title": item["full_title"], "href": item["href"]}
     return items
 
 
@@ -55,7 +86,13 @@ def index_html(ws: Workspace, items: list[dict[str, Any]]) -> str:
     levels = sorted({i["severity"]["key"]: i["severity"] for i in items}.values(), key=lambda s: s["rank"])
     template = ws.renderer.template(INDEX_TEMPLATE)
     try:
-        return template.render(title=SITE_TITLE, advisories=items, countries=countries, levels=levels)
+        return template.render(
+            title=SITE_TITLE,
+            advisories=items,
+            countries=countries,
+            levels=levels,
+            formats=[{"name": f.name, "label": f.label} for f in FORMATS.values()],
+        )
     except jinja2.TemplateError as exc:  # an edited site template: say where, as for advisory templates
         raise _template_error(exc, ws.template_dirs) from None
 
@@ -116,6 +153,7 @@ def index_json(items: list[dict[str, Any]]) -> bytes:
         "valid_until",
         "expired",
         "status",
+        "state",
         "supersedes",
         "superseded_by",
         "summary",
@@ -138,35 +176,22 @@ SITE_FILES = ("index.html", "feed.xml", "advisories.json")
 
 
 def build_site(
-    ws: Workspace,
-    out_dir: Path,
-    entries: list[dict[str, Any]],
-    now: datetime | None = None,
-    previous: str | None = None,
-    salt: str = "",
+    ws: Workspace, out_dir: Path, items: list[dict[str, Any]], previous: str | None = None, salt: str = ""
 ) -> tuple[list[Path], str]:
     """Write the index page, feed and JSON index; return the files whose content changed, and a key.
 
     When the key (the listed data, `salt` such as a hash of the templates, and the version)
     equals `previous` and the files exist, nothing is rendered: the no-change rebuild path.
     """
-    items = site_view(entries, now or datetime.now(UTC))
-    feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"travelrisk:feed:{ws.root.as_uri()}").urn
+    # The feed's id must not change with the folder the workspace sits in (RFC 4287 ids are permanent).
+    feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"travelrisk:feed:{ws.config.organisation or ''}").urn
     key = hashlib.sha256(json.dumps([__version__, salt, feed_id, items], sort_keys=True).encode()).hexdigest()
     if key == previous and all((out_dir / name).is_file() for name in SITE_FILES):
         return [], key
-    written = []
-    for name, data in zip(
-        SITE_FILES, (index_html(ws, items).encode(), feed_xml(items, feed_id), index_json(items)), strict=True
-    ):
-        target = out_dir / name
-        try:
-            same = target.read_bytes() == data
-        except OSError:
-            same = False
-        if not same:
-            write_atomic(target, data)
-            written.append(target)
+    files = (index_html(ws, items).encode(), feed_xml(items, feed_id), index_json(items))
+    written = [
+        out_dir / name for name, data in zip(SITE_FILES, files, strict=True) if write_if_changed(out_dir / name, data)
+    ]
     return written, key
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .config import Config, brand, load_config
 from .errors import Problem, TravelriskError
@@ -13,9 +14,7 @@ from .loading import Document, load_yaml
 from .model import Advisory, validate_document
 from .render import Renderer
 from .rules import Resolution, RuleLibrary, resolve
-
-if TYPE_CHECKING:
-    from .lifecycle import Lifecycle
+from .state import Publication, Record
 
 
 def builtin_dir() -> Path:
@@ -33,14 +32,16 @@ class LoadedAdvisory:
 
 @dataclass
 class Workspace:
-    """A folder with `advisories/`, and optionally its own `rules/` and `templates/`.
+    """A folder with `advisories/`, and optionally its own `rules/`, `templates/` and `travelrisk.yaml`.
 
-    A workspace `rules/` folder replaces the built-in library as a whole (rules refer to each
-    other, so mixing two libraries would be a trap); a workspace `templates/` folder overrides
-    the built-in templates file by file.
+    A workspace `rules/` folder adds to the built-in library: a file with the same path as a
+    built-in one replaces it, and a rule with the same id as a built-in rule overrides it. A
+    workspace `templates/` folder overrides the built-in templates file by file.
     """
 
     root: Path
+    overrides: dict[str, Any] = field(default_factory=dict)
+    """Command-line flags laid over `travelrisk.yaml`, by dotted key (`fragment.shadow`) -> (value, flag)."""
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
@@ -55,24 +56,25 @@ class Workspace:
         return self.root / "output"
 
     @property
-    def rules_dir(self) -> Path:
-        own = self.root / "rules"
-        return own if own.is_dir() else builtin_dir() / "rules"
+    def rule_dirs(self) -> list[Path]:
+        """The built-in library, then the workspace's own `rules/` laid over it."""
+        dirs = [builtin_dir() / "rules", self.root / "rules"]
+        return list(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
 
     @property
     def template_dirs(self) -> list[Path]:
+        """The workspace's own templates first, then the built-in ones."""
         dirs = [self.root / "templates", builtin_dir() / "templates"]
         return list(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
 
     @cached_property
     def library(self) -> RuleLibrary:
-        return RuleLibrary.load(self.rules_dir)
+        return RuleLibrary.load(self.rule_dirs)
 
     @cached_property
     def renderer(self) -> Renderer:
         return Renderer(
             self.template_dirs,
-            related=lambda advisory: self.lifecycle.related(advisory),
             builtin_dir=builtin_dir() / "templates",
             brand=brand(self.root, self.config),
             shadow=self.config.fragment.shadow,
@@ -80,24 +82,8 @@ class Workspace:
 
     @cached_property
     def config(self) -> Config:
-        """`travelrisk.yaml` (branding, page size, fragment options); defaults when absent."""
-        return load_config(self.root)
-
-    @cached_property
-    def lifecycle(self) -> Lifecycle:
-        """Every advisory's place in its update chain, read once (on first use) for this workspace."""
-        from .lifecycle import Lifecycle
-
-        return Lifecycle.load(self)
-
-    def focus_on(self, advisory: Advisory) -> None:
-        """Prepare to render just this advisory: its update links then come from the few files
-        that name it, not from reading every advisory of a large workspace."""
-        if "lifecycle" not in self.__dict__:
-            from .lifecycle import Lifecycle
-
-            ids = {advisory.id, *([advisory.supersedes] if advisory.supersedes else [])}
-            self.__dict__["lifecycle"] = Lifecycle.load(self, mentioning=ids)
+        """`travelrisk.yaml` (branding, page size, fragment options) with the overrides; defaults when absent."""
+        return load_config(self.root, self.overrides)
 
     def advisory_paths(self) -> list[Path]:
         if not self.advisories_dir.is_dir():
@@ -119,6 +105,31 @@ class Workspace:
     def resolve(self, path: Path) -> Resolution:
         loaded = self.load(path)
         return resolve(loaded.advisory, loaded.doc, self.library)
+
+    def source(self, path: Path) -> str:
+        """How a file is named in publication records: relative to `advisories/` when inside it."""
+        try:
+            return path.resolve().relative_to(self.advisories_dir.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def publication(
+        self, *, include_drafts: bool = False, mentioning: Iterable[str] | None = None, extra: Iterable[Path] = ()
+    ) -> Publication:
+        """Every advisory's publication state; with `mentioning`, only the files that name one of
+        those ids (all that one advisory's links need, without reading a large workspace whole).
+        Files that cannot be read join the publication's problems."""
+        ids = set(mentioning) if mentioning is not None else None
+        records, problems = [], []
+        paths = [p for p in self.advisory_paths() if ids is None or _mentions(p, ids)]
+        for path in dict.fromkeys([*paths, *extra]):
+            try:
+                records.append(Record.of(self.load(path).advisory, self.source(path)))
+            except TravelriskError as exc:
+                problems += exc.problems
+        pub = Publication.of(records, include_drafts)
+        pub.problems = problems + [replace(p, path=str(self.advisories_dir / p.path)) for p in pub.problems]
+        return pub
 
 
 def load_advisory(path: Path) -> LoadedAdvisory:
@@ -145,3 +156,11 @@ def load_advisory(path: Path) -> LoadedAdvisory:
             ]
         raise
     return LoadedAdvisory(path, doc, advisory)
+
+
+def _mentions(path: Path, ids: set[str]) -> bool:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return True  # let the loader report it
+    return any(i in path.stem or i.encode() in raw for i in ids)

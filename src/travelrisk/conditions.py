@@ -1,0 +1,69 @@
+"""Whether a rule's `when` holds for an advisory, and if not, why: one evaluator for matching
+and for `explain`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .model import Condition
+from .text import join_list
+
+if TYPE_CHECKING:
+    from .library import RuleLibrary
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What conditions look at."""
+
+    country: str
+    region: str | None
+    threats: tuple[str, ...]
+    severity: str
+    targets: tuple[str, ...]
+    cities: tuple[str, ...]
+    issued: date
+
+
+def failures(cond: Condition, facts: Facts, lib: RuleLibrary) -> list[str]:
+    """Why `cond` does not hold for `facts`, in words; empty when it holds."""
+    reasons = [
+        reason
+        for reason in (
+            _one_of("country", cond.country and [c.upper() for c in cond.country], [facts.country]),
+            _one_of("region", cond.region, [facts.region] if facts.region else []),
+            _one_of("threat", cond.threat, facts.threats),
+            _one_of("severity", cond.severity, [facts.severity]),
+            _one_of("targets", cond.targets, facts.targets),
+            _one_of("cities", cond.cities, facts.cities, fold=True),
+        )
+        if reason
+    ]
+    if cond.severity_at_least and lib.level_rank(facts.severity) < lib.level_rank(cond.severity_at_least):
+        reasons.append(f"severity {facts.severity} is below {cond.severity_at_least}")
+    if cond.issued_after and not facts.issued > cond.issued_after:
+        reasons.append(f"issued {facts.issued} is not after {cond.issued_after}")
+    if cond.issued_before and not facts.issued < cond.issued_before:
+        reasons.append(f"issued {facts.issued} is not before {cond.issued_before}")
+    for sub in cond.all or []:
+        reasons += failures(sub, facts, lib)
+    if cond.any is not None:
+        failed = [failures(sub, facts, lib) for sub in cond.any]
+        if all(failed):
+            reasons.append("none of 'any' holds (" + "; ".join("; ".join(f) for f in failed) + ")")
+    if cond.not_ is not None and not failures(cond.not_, facts, lib):
+        reasons.append("the 'not' condition holds")
+    return reasons
+
+
+def _one_of(name: str, wanted: list[str] | None, actual: Iterable[str], fold: bool = False) -> str | None:
+    if wanted is None:
+        return None
+    actual = list(actual)
+    norm = str.casefold if fold else str
+    if {norm(w) for w in wanted} & {norm(a) for a in actual}:
+        return None
+    return f"{name} is {join_list(actual) or 'none'}, not {join_list(wanted, 'or')}"

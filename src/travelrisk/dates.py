@@ -1,0 +1,39 @@
+"""How moments are written: ISO 8601 in UTC for machines, `15 Jul 2017 | 05:12 PM UTC` for people.
+
+Independent of the process locale, so that the same input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def utc_iso(moment: datetime) -> str:
+    """`2017-07-15T17:12:00Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """The inverse of `utc_iso` (also accepts an explicit offset)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def utc_date(moment: datetime) -> str:
+    """`15 Jul 2017`."""
+    t = moment.astimezone(UTC)
+    return f"{t.day:02d} {_MONTHS[t.month - 1]} {t.year}"
+
+
+def utc_display(moment: datetime) -> str:
+    """`15 Jul 2017 | 05:12 PM UTC`, as the reference alert writes it."""
+    t = moment.astimezone(UTC)
+    hour = t.hour % 12 or 12
+    noon = "AM" if t.hour < 12 else "PM"
+    return f"{utc_date(t)} | {hour:02d}:{t.minute:02d} {noon} UTC"
+
+
+def utc_short(moment: datetime | None) -> str:
+    """`2017-07-15 17:12` for tables; `-` for no moment."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"

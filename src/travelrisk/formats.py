@@ -1,0 +1,172 @@
+"""The output formats: one entry each. The CLI's choices, `build`, the site's links, `serve` and the
+build manifest all read this table, so adding a format is one entry here, its renderer, its
+template and its tests.
+
+A format renders in two steps: `prepare` runs in the calling process (resolve-time data and
+templates) and returns bytes, or, for a format with a `finish` step, a picklable task that
+`finish` turns into bytes, in a worker process when a build has several (PDFs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .rules import Resolution
+    from .state import Related
+    from .workspace import Workspace
+
+PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
+"""WeasyPrint's archival (PDF/A) and accessible (PDF/UA) variants that `--pdf-variant` offers."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    pdf_variant: str | None = None
+
+
+Prepare = Callable[["Workspace", "Resolution", "Related | None", RenderOptions], Any]
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    name: str
+    help: str
+    file: str
+    """The file name inside `output/<id>/`; `{id}` is the advisory's id."""
+    media_type: str
+    prepare: Prepare
+    finish: Callable[[Any], bytes] | None = None
+    template: str | None = None
+    """The HTML template it renders (its includes are followed for the build key), or None."""
+    fetches_assets: bool = False
+    """Whether rendering reads files from the template folders (fonts, images): they join its build key."""
+    in_build: bool = True
+    """Built by `travelrisk build` unless `--format` says otherwise."""
+    suffixes: tuple[str, ...] = ()
+    """File extensions that choose this format for `render -o FILE` without `-f`."""
+    label: str = ""
+    """The link text on the site's index."""
+
+    def file_name(self, advisory_id: str) -> str:
+        return self.file.format(id=advisory_id)
+
+    @property
+    def binary(self) -> bool:
+        """Not text: never written raw to a terminal."""
+        return not (self.media_type.startswith("text/") or self.media_type.endswith(("json", "xml")))
+
+    def render(
+        self, ws: Workspace, res: Resolution, related: Related | None = None, options: RenderOptions = RenderOptions()
+    ) -> bytes:
+        prepared = self.prepare(ws, res, related, options)
+        return self.finish(prepared) if self.finish else prepared
+
+
+def _html(kind: str) -> Prepare:
+    def prepare(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
+        return ws.renderer.html(res, kind, related).encode()
+
+    return prepare
+
+
+def _json(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
+    from .render import to_json
+
+    return to_json(res, related).encode()
+
+
+def _text(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
+    from .render import to_text
+
+    return to_text(res, related).encode()
+
+
+def _pdf_task(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> tuple[Any, ...]:
+    html = ws.renderer.html(res, "pdf", related)
+    base = ws.template_dirs[0]
+    identity = f"{res.advisory.id}\n{html}\n{options.pdf_variant}"
+    return html, base, ws.template_dirs, identity, options.pdf_variant, str(res.advisory.id)
+
+
+def _pdf(task: tuple[Any, ...]) -> bytes:
+    from .pdf import html_to_pdf  # WeasyPrint is imported only when a PDF is wanted
+
+    return html_to_pdf(*task)
+
+
+FORMATS: dict[str, OutputFormat] = {
+    f.name: f
+    for f in (
+        OutputFormat(
+            "html",
+            "a standalone HTML page",
+            "index.html",
+            "text/html; charset=utf-8",
+            _html("page"),
+            template="page.html.j2",
+            suffixes=(".html", ".htm"),
+            label="Page",
+        ),
+        OutputFormat(
+            "pdf",
+            "A4 or Letter PDF (tagged)",
+            "{id}.pdf",
+            "application/pdf",
+            _pdf_task,
+            _pdf,
+            template="pdf.html.j2",
+            fetches_assets=True,
+            suffixes=(".pdf",),
+            label="PDF",
+        ),
+        OutputFormat(
+            "json",
+            "the resolved advisory as JSON",
+            "{id}.json",
+            "application/json",
+            _json,
+            suffixes=(".json",),
+            label="JSON",
+        ),
+        OutputFormat(
+            "fragment",
+            "an HTML fragment to embed in an intranet page",
+            "fragment.html",
+            "text/html; charset=utf-8",
+            _html("fragment"),
+            template="fragment.html.j2",
+            label="Fragment",
+        ),
+        OutputFormat(
+            "text",
+            "plain text, for chat and email bodies",
+            "{id}.txt",
+            "text/plain; charset=utf-8",
+            _text,
+            in_build=False,
+            suffixes=(".txt",),
+            label="Text",
+        ),
+    )
+}
+"""Every output format, in the order the site lists their links."""
+
+BUILD_FORMATS = tuple(name for name, f in FORMATS.items() if f.in_build)
+"""What `travelrisk build` writes by default."""
+
+
+def get(name: str) -> OutputFormat:
+    """The format called `name`; a ValueError naming the choices otherwise (a bug of the caller)."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}") from None
+
+
+def for_suffix(suffix: str) -> OutputFormat | None:
+    """The format a file extension stands for, if exactly one claims it."""
+    found = [f for f in FORMATS.values() if suffix.lower() in f.suffixes]
+    return found[0] if len(found) == 1 else None
