@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import MOROCCO, files_under, pdf_text, run_cli
-from travelrisk import cli
+from travelrisk import cli, cli_desk
 from travelrisk.authoring import new_advisory
 from travelrisk.workspace import Workspace
 
@@ -158,7 +158,7 @@ def test_new_reports_every_bad_flag_and_writes_nothing(ws: Path) -> None:
 
 
 def test_new_asks_on_a_terminal_and_asks_again_after_a_bad_answer(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_desk, "_interactive", lambda: True)
     answers = "Morocco\nterorism\nterrorism\nwarning\nExplosion in Rabat\n"
     result = CliRunner().invoke(cli.app, ["--workspace", str(ws), "new"], input=answers, catch_exceptions=False)
     assert result.exit_code == 0, result.stderr

@@ -155,3 +155,25 @@ def test_untrusted_text_stays_text_on_the_index_and_in_the_feed(ws: Path) -> Non
     titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
     assert any("<script>alert(1)</script> & <b>bold</b>" in (t or "") for t in titles)
     assert any(a["summary"] == "<img src=x onerror=alert(1)>" for a in index["advisories"])
+
+
+def test_a_draft_update_supersedes_nothing_on_the_site_or_the_page(ws: Path) -> None:
+    """One answer for publication state: with drafts included for review, a draft update is listed,
+    but the advisory it updates stays in force everywhere (index, JSON, feed and its own page)."""
+    add(ws, "ma-2017-08-01-draft", issued="2017-08-01T09:00:00Z", title="Draft update", supersedes=MOROCCO,
+        status="draft")
+    report = build(Workspace(ws), formats=LIGHT, include_drafts=True, now=BEFORE_EXPIRY)
+    assert not report.failed, report.failed
+    out = ws / "output"
+    index = json.loads((out / "advisories.json").read_text("utf-8"))
+    by_id = {a["id"]: a for a in index["advisories"]}
+    assert "ma-2017-08-01-draft" in by_id and by_id["ma-2017-08-01-draft"]["status"] == "draft"
+    assert by_id[MOROCCO]["superseded_by"] is None and by_id[MOROCCO]["state"] == "active"
+    assert "Superseded by" not in (out / "index.html").read_text("utf-8")
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert not [e for e in feed.findall(f"{ATOM}entry") if e.find(f"{ATOM}link[@rel='related']") is not None]
+    page = json.loads((out / MOROCCO / f"{MOROCCO}.json").read_text("utf-8"))
+    assert page["superseded_by"] is None
+    # The draft names the advisory it will update, which is published.
+    draft = json.loads((out / "ma-2017-08-01-draft" / "ma-2017-08-01-draft.json").read_text("utf-8"))
+    assert draft["update_of"]["id"] == MOROCCO

@@ -17,19 +17,33 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 from .dates import parse_iso, utc_iso
 from .errors import Problem
-
-if TYPE_CHECKING:
-    from .model import Advisory
 
 Status = Literal["draft", "final", "withdrawn"]
 STATUSES: tuple[str, ...] = get_args(Status)
 """What an author writes in `status`: a draft is never published, withdrawn is no longer in force."""
 STATES = ("active", "expired", "superseded", "withdrawn", "draft")
 """What `Publication.state` returns; `list --state` filters on it."""
+
+
+class Recordable(Protocol):
+    """What a record is made from: an advisory (model.Advisory) as its author wrote it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def issued(self) -> dt.datetime: ...
+    @property
+    def valid_until(self) -> dt.datetime | None: ...
+    @property
+    def supersedes(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +60,7 @@ class Record:
     title: str
 
     @classmethod
-    def of(cls, advisory: Advisory, source: str) -> Record:
+    def of(cls, advisory: Recordable, source: str) -> Record:
         return cls(
             advisory.id,
             source,
