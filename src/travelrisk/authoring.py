@@ -220,7 +220,7 @@ def check_text(ws: Workspace, path: Path, text: str) -> Advisory:
     """Parse, validate, resolve and render `text` as the file `path` would be: it must work as written."""
     doc = load_yaml(path, text)
     advisory = validate_document(doc, Advisory)
-    res = resolve(advisory, doc, ws.library)
+    res = resolve(advisory, doc, ws.library, ws.settings)
     ws.renderer.html(res, "page")
     return advisory
 

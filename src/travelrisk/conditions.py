@@ -26,6 +26,9 @@ class Facts:
     targets: tuple[str, ...]
     cities: tuple[str, ...]
     issued: date
+    kinds: tuple[str, ...] = ()
+    local: bool = False
+    """Whether the advisory names an `area`."""
 
 
 def failures(cond: Condition, facts: Facts, lib: RuleLibrary) -> list[str]:
@@ -39,9 +42,12 @@ def failures(cond: Condition, facts: Facts, lib: RuleLibrary) -> list[str]:
             _one_of("severity", cond.severity, [facts.severity]),
             _one_of("targets", cond.targets, facts.targets),
             _one_of("cities", cond.cities, facts.cities, fold=True),
+            _one_of("kind", cond.kind, facts.kinds),
         )
         if reason
     ]
+    if cond.local is not None and cond.local != facts.local:
+        reasons.append("the advisory names an area (a local event)" if facts.local else "the advisory names no area")
     if cond.severity_at_least and lib.level_rank(facts.severity) < lib.level_rank(cond.severity_at_least):
         reasons.append(f"severity {facts.severity} is below {cond.severity_at_least}")
     if cond.issued_after and not facts.issued > cond.issued_after:

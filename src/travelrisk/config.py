@@ -72,6 +72,8 @@ class Config(Strict):
     logo: ShortText | None = None
     classification: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")] | None = None
     footer: ShortText | None = None
+    security_contact: ShortText = "your organisation's security team"
+    """How advice names the people travellers call: one name, used everywhere."""
     page_size: Literal["A4", "Letter"] = "A4"
     colours: Colours = Colours()
     fragment: FragmentOptions = FragmentOptions()

@@ -34,6 +34,14 @@ def utc_display(moment: datetime) -> str:
     return f"{utc_date(t)} | {hour:02d}:{t.minute:02d} {noon} UTC"
 
 
+def local_time(moment: datetime, zone: str) -> str:
+    """`06:12 PM` in the IANA time zone `zone` (daylight saving time included)."""
+    from zoneinfo import ZoneInfo
+
+    t = moment.astimezone(ZoneInfo(zone))
+    return f"{t.hour % 12 or 12:02d}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+
+
 def utc_short(moment: datetime | None) -> str:
     """`2017-07-15 17:12` for tables; `-` for no moment."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"

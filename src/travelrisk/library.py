@@ -24,8 +24,11 @@ from .model import (
     CountryFile,
     CountryProfile,
     GeneralFile,
+    Grade,
+    Kind,
     Level,
     LevelsFile,
+    RecommendationsFile,
     Rule,
     RuleExample,
     TargetCategory,
@@ -42,12 +45,15 @@ class Layer(IntEnum):
 
     GENERAL = 0
     THREAT = 1
-    COUNTRY = 2
+    KIND = 2
+    COUNTRY = 3
 
     @classmethod
     def of(cls, cond: Condition) -> Layer:
         if _names(cond, "country", "region"):
             return cls.COUNTRY
+        if _names(cond, "kind"):
+            return cls.KIND
         return cls.THREAT if _names(cond, "threat") else cls.GENERAL
 
 
@@ -81,6 +87,9 @@ class RuleLibrary:
     targets: dict[str, TargetCategory] = field(default_factory=dict)
     threats: dict[str, Threat] = field(default_factory=dict)
     countries: dict[str, CountryProfile] = field(default_factory=dict)
+    grades: dict[str, Grade] = field(default_factory=dict)
+    kinds: dict[str, tuple[str, Kind]] = field(default_factory=dict)
+    """kind key -> (its threat's key, the kind)."""
     rules: list[LoadedRule] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
@@ -135,6 +144,24 @@ class RuleLibrary:
             self.levels[level.key] = level
         return None, group
 
+    def _add_grades(
+        self, data: RecommendationsFile, doc: Document, path: Path, problems: list[Problem], group: int
+    ) -> tuple[None, int]:
+        for i, grade in enumerate(data.grades):
+            if grade.key in self.grades:
+                problems.append(doc.problem(("grades", i, "key"), f"duplicate grade '{grade.key}'"))
+            self.grades[grade.key] = grade
+        for level in self.levels.values():  # levels come first; their default grades are known now
+            if level.recommend and level.recommend not in self.grades:
+                problems.append(
+                    Problem(
+                        str(path),
+                        message=f"level '{level.key}' recommends unknown grade '{level.recommend}'",
+                        hint=did_you_mean(level.recommend, self.grades),
+                    )
+                )
+        return None, group
+
     def _add_targets(
         self, data: TargetsFile, doc: Document, path: Path, problems: list[Problem], group: int
     ) -> tuple[None, int]:
@@ -157,6 +184,21 @@ class RuleLibrary:
         for j, target in enumerate(data.threat.default_targets):
             if target not in self.targets:
                 problems.append(_unknown(doc, ("threat", "default_targets", j), "target", target, self.targets))
+        for name, kind in data.threat.kinds.items():
+            if name in self.kinds and self.kinds[name][0] != key:
+                problems.append(
+                    doc.problem(
+                        ("threat", "kinds", name),
+                        f"kind '{name}' is also a kind of '{self.kinds[name][0]}'",
+                        "give each kind one threat",
+                    )
+                )
+            self.kinds[name] = (key, kind)
+            for j, target in enumerate(kind.default_targets or []):
+                if target not in self.targets:
+                    problems.append(
+                        _unknown(doc, ("threat", "kinds", name, "default_targets", j), "target", target, self.targets)
+                    )
         return key, group
 
     def _add_country(
@@ -205,9 +247,11 @@ class RuleLibrary:
                 )
                 continue
             problems.extend(self._check_condition(rule.when, doc, (*loc, "when")))
+            if rule.recommend is not None and rule.recommend not in self.grades:
+                problems.append(_unknown(doc, (*loc, "recommend"), "recommendation grade", rule.recommend, self.grades))
             loaded = LoadedRule(rule, doc.path, line, Layer.of(rule.when), (group, i), threat, origin)
             try:
-                loaded.template = TEXT_ENV.from_string(rule.advice)
+                loaded.template = TEXT_ENV.from_string(rule.advice) if rule.advice is not None else None
             except jinja2.TemplateSyntaxError as exc:
                 at_line, column = doc.place((*loc, "advice"))
                 problems.append(
@@ -230,6 +274,7 @@ class RuleLibrary:
             ("threat", self.threats, "threat"),
             ("severity", self.levels, "severity level"),
             ("targets", self.targets, "target"),
+            ("kind", self.kinds, "kind"),
         ):
             for j, key in enumerate(getattr(cond, name) or []):
                 if key not in known:
@@ -295,6 +340,7 @@ _FILES: tuple[tuple[str, type[Any], _Add, bool], ...] = (
     # before countries: later files refer to the keys of earlier ones.
     ("levels.yaml", LevelsFile, RuleLibrary._add_levels, True),
     ("targets.yaml", TargetsFile, RuleLibrary._add_targets, True),
+    ("recommendations.yaml", RecommendationsFile, RuleLibrary._add_grades, True),
     ("threats/*.yaml", ThreatFile, RuleLibrary._add_threat, False),
     ("countries/*.yaml", CountryFile, RuleLibrary._add_country, False),
     ("general.yaml", GeneralFile, RuleLibrary._add_general, False),

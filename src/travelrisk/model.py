@@ -20,6 +20,7 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from .errors import Problem, TravelriskError
@@ -105,6 +106,16 @@ class Advisory(Strict):
     targets: Keys | None = None
     cities: Names | None = None
     area: ShortText | None = None
+    kind: Keys | None = None
+    """What happened, more precisely than the threat (typhoon, earthquake, protest...): picks the advice."""
+    avoid: Names | None = None
+    """Named places to keep away from (a square, a district, a road)."""
+    curfew: ShortText | None = None
+    """Curfew hours as the authorities set them, e.g. "22:00 to 05:00 local time"."""
+    time_frame: ShortText | None = None
+    """How long the situation is expected to last, as it reads after the advice, e.g. "until at least 25 November"."""
+    changes: LongText | None = None
+    """For an update: what has changed since the advisory it supersedes (shown first)."""
     valid_until: AwareDateTime | None = None
     status: Status = "final"
     supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
@@ -136,12 +147,18 @@ class Level(Strict):
     meaning: ShortText
     colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
     cap_severity: CapSeverity = "Unknown"
+    recommend: Key | None = None
+    """The travel recommendation grade at this level when no rule sets another."""
 
 
 class TargetCategory(Strict):
     label: ShortText
     meaning: ShortText | None = None
     examples: Annotated[list[ShortText], Field(min_length=1)]
+    coastal: list[ShortText] = []
+    """Examples named only for countries with a sea coast (ports, beaches)."""
+    coastal_only: bool = False
+    """The whole category exists only where there is a sea coast (coastal areas)."""
 
 
 class Condition(Strict):
@@ -154,6 +171,9 @@ class Condition(Strict):
     severity_at_least: Key | None = None
     targets: Keys | None = None
     cities: Names | None = None
+    kind: Keys | None = None
+    local: bool | None = None
+    """True: the advisory names an `area` (a local event); false: it does not (nationwide)."""
     issued_after: dt.date | None = None
     issued_before: dt.date | None = None
     all: list[Condition] | None = None
@@ -167,7 +187,16 @@ class Rule(Strict):
     when: Condition = Condition()
     slot: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
     priority: int = 0
-    advice: LongText
+    advice: LongText | None = None
+    recommend: Key | None = None
+    """A travel recommendation grade (rules/recommendations.yaml): the most specific matching rule that
+    sets one decides the advisory's single recommendation."""
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Rule:
+        if self.advice is None and self.recommend is None:
+            raise ValueError("a rule needs 'advice' or 'recommend' (or both)")
+        return self
 
 
 class RuleExample(Strict):
@@ -177,6 +206,21 @@ class RuleExample(Strict):
     must_not_contain: list[ShortText] = []
 
 
+class Kind(Strict):
+    """A kind of threat (a typhoon is a natural hazard) with its own advice, places and CAP category."""
+
+    label: ShortText
+    meaning: ShortText | None = None
+    cap_category: CapCategory | None = None
+    """When it differs from the threat's (storms and floods Met, earthquakes Geo, wildfires Fire)."""
+    words: list[ShortText] = []
+    """Words in an advisory's title, summary or event that name this kind (matched as whole words)."""
+    default_targets: list[Key] | None = None
+    """The places it exposes, in order of relevance, instead of the threat's."""
+    impact: ShortText | None = None
+    """One sentence on what travellers should expect (disruption, checks, closures)."""
+
+
 class Threat(Strict):
     key: Key
     label: ShortText
@@ -184,6 +228,9 @@ class Threat(Strict):
     indicator: Literal["T", "U", "C", "K", "H", "N", "E", "O"] | None = None
     cap_category: CapCategory = "Other"
     default_targets: list[Key] = []
+    """The places it exposes, most relevant first."""
+    impact: ShortText | None = None
+    kinds: dict[Key, Kind] = {}
 
 
 class Background(Strict):
@@ -215,12 +262,26 @@ class CountryProfile(Strict):
     background: list[Background] = []
 
 
+class Grade(Strict):
+    """One travel recommendation grade, like the US State Department's four advisory levels."""
+
+    key: Key
+    label: ShortText
+    text: LongText
+    """The recommendation as the advisory states it (rule-text variables: place, time_frame, ...)."""
+
+
 Sources = Annotated[list[ShortText], Field(min_length=1)]
 
 
 class LevelsFile(Strict):
     sources: Sources
     levels: Annotated[list[Level], Field(min_length=1)]
+
+
+class RecommendationsFile(Strict):
+    sources: Sources
+    grades: Annotated[list[Grade], Field(min_length=1)]
 
 
 class TargetsFile(Strict):

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import __version__
-from .dates import utc_date, utc_display, utc_iso
+from .dates import local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
 from .rules import Resolution
 from .state import Record, Related
@@ -58,9 +58,13 @@ def markdown(text: str | None) -> Markup:
     return Markup(MARKDOWN.render(text)) if text else Markup("")
 
 
-def moment(value: datetime) -> dict[str, str]:
-    """A moment as templates and JSON see it."""
-    return {"iso": utc_iso(value), "display": utc_display(value), "date": utc_date(value)}
+def moment(value: datetime, zone: str | None = None) -> dict[str, Any]:
+    """A moment as templates and JSON see it; with `zone`, also the local time there."""
+    data: dict[str, Any] = {"iso": utc_iso(value), "display": utc_display(value), "date": utc_date(value)}
+    if zone:
+        data["local"] = f"{local_time(value, zone)} local time"
+        data["zone"] = zone
+    return data
 
 
 def link(record: Record | None) -> dict[str, Any] | None:
@@ -89,7 +93,7 @@ def view(res: Resolution, related: Related | None = None) -> dict[str, Any]:
         "title": a.title,
         "full_title": f"{res.country_name}: {a.title}",
         "country": {"code": res.country_code, "name": res.country_name},
-        "issued": moment(a.issued),
+        "issued": moment(a.issued, res.time_zone),
         "severity": {
             "key": a.severity,
             "label": res.level.label,
@@ -99,6 +103,17 @@ def view(res: Resolution, related: Related | None = None) -> dict[str, Any]:
         },
         "threats": [{"key": t.key, "label": t.label} for t in res.threats],
         "summary": a.summary,
+        "recommendation": {
+            "grade": res.recommendation.grade,
+            "label": res.recommendation.label,
+            "text": res.recommendation.text,
+        }
+        if res.recommendation
+        else None,
+        "impact": res.impact,
+        "kinds": [{"key": k, "label": kind.label} for k, kind in res.kinds.items()],
+        "changes": a.changes,
+        "is_update": a.supersedes is not None,
         "event": a.event,
         "context": a.context,
         "background": list(res.background),
@@ -220,7 +235,23 @@ def to_json(res: Resolution, related: Related | None = None) -> str:
 def to_text(res: Resolution, related: Related | None = None) -> str:
     """Plain text, for email bodies and chat: the reference alert's order of parts."""
     v = view(res, related)
-    parts = [v["issued"]["display"], v["full_title"], v["summary"], v["severity"]["label"], "Event", v["event"].strip()]
+    marks = {"draft": ["DRAFT: NOT FOR DISTRIBUTION"], "withdrawn": ["WITHDRAWN: NO LONGER IN FORCE"]}
+    dateline = v["issued"]["display"] + (f" ({v['issued']['local']})" if v["issued"].get("local") else "")
+    parts = [*marks.get(v["status"], []), dateline + (f" | {v['area']}" if v["area"] else "")]
+    if v["is_update"]:
+        earlier = v["update_of"]
+        parts.append(
+            f"Update to \u201c{earlier['title']}\u201d of {earlier['issued']['date']}" if earlier else "Update"
+        )
+    parts.append(v["full_title"])
+    if v["changes"]:
+        parts.append(f"What has changed: {v['changes'].strip()}")
+    parts += [v["summary"], v["severity"]["label"]]
+    if v["recommendation"]:
+        parts.append(f"{v['recommendation']['label']}: {v['recommendation']['text']}")
+    if v["impact"]:
+        parts.append(v["impact"])
+    parts += ["Event", v["event"].strip()]
     if v["context"] or v["background"]:
         parts += ["Context", *v["background"], *([v["context"].strip()] if v["context"] else [])]
     parts += ["Advice", *(p["text"] for p in v["advice"])]

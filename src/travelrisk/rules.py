@@ -1,27 +1,40 @@
-"""Threat context -> advice, targets, cities and background.
+"""Threat context -> one travel recommendation, advice, places, impact and background.
 
 `resolve` applies the rule library (library.py) to one advisory and returns plain data for
 the renderer, with a trace of every rule: matched or not, why, and whether another rule
-shadowed it.
+shadowed it. It reads the event: the kinds of threat the analyst names (or that the title,
+summary and event name in words), the area, the places to avoid, curfew hours and time frame.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
-from . import countries
+import jinja2
+
+from . import countries, places
 from .conditions import Facts, failures
-from .errors import Problem, TravelriskError
+from .context import MAX_FACTS, Fact, select
+from .errors import Problem, TravelriskError, did_you_mean
 from .library import LoadedRule, RuleLibrary, _unknown
 from .loading import Document
-from .model import Advisory, CountryProfile, Level, TargetCategory, Threat
+from .model import Advisory, CountryProfile, Grade, Kind, Level, TargetCategory, Threat
+from .text import TEXT_ENV
 
-__all__ = ["AdviceParagraph", "Resolution", "RuleLibrary", "RuleTrace", "resolve"]
+__all__ = ["AdviceParagraph", "Resolution", "RuleLibrary", "RuleTrace", "Settings", "resolve"]
+
+DEFAULT_CONTACT = "your organisation's security team"
 
 
-# --- applying the rules to one advisory ----------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    """What the organisation sets once in `travelrisk.yaml` and rule text uses."""
+
+    contact: str = DEFAULT_CONTACT
+    """How advice names the organisation's security contact (one name, everywhere)."""
 
 
 @dataclass
@@ -43,6 +56,14 @@ class RuleTrace:
 
 
 @dataclass
+class Recommendation:
+    grade: str
+    label: str
+    text: str
+    rule: str  # the rule that set it, or "level" for the severity level's default
+
+
+@dataclass
 class Resolution:
     """An advisory with its rules applied: everything a template needs, as plain data."""
 
@@ -59,9 +80,18 @@ class Resolution:
     trace: list[RuleTrace]
     warnings: list[Problem]
     facts: Facts  # what the conditions were tested against
+    kinds: dict[str, Kind] = field(default_factory=dict)
+    kinds_found: dict[str, str] = field(default_factory=dict)
+    """kind -> how it was found ("named in the advisory", "the word 'typhoon' in the title")."""
+    recommendation: Recommendation | None = None
+    impact: str | None = None
+    context: list[Fact] = field(default_factory=list)
+    """Every background fact of the profile, chosen or not, with the reason (for `explain`)."""
+    cities_from: str = ""
+    time_zone: str | None = None
 
 
-def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
+def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Settings = Settings()) -> Resolution:
     """Apply the rule library to an advisory, or raise with every bad reference placed."""
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -70,34 +100,29 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
         problems.append(_unknown(doc, ("severity",), "severity level", advisory.severity, lib.levels))
     for i, key in enumerate(advisory.threat):
         if key not in lib.threats:
-            problems.append(
-                _unknown(
-                    doc,
-                    ("threat", i) if doc.place(("threat", i)) != doc.place(()) else ("threat",),
-                    "threat",
-                    key,
-                    lib.threats,
-                )
-            )
+            loc = ("threat", i) if doc.place(("threat", i)) != doc.place(()) else ("threat",)
+            problems.append(_unknown(doc, loc, "threat", key, lib.threats))
     for i, key in enumerate(advisory.targets or []):
         if key not in lib.targets:
             problems.append(_unknown(doc, ("targets", i), "target", key, lib.targets))
+    kinds_found = _kinds(advisory, doc, lib, problems)
     if problems:
         raise TravelriskError(sorted(set(problems)))
 
     threats = [lib.threats[key] for key in advisory.threat]
-    target_keys = (
-        advisory.targets
-        if advisory.targets is not None
-        else _dedupe(key for threat in threats for key in threat.default_targets)
-    )
-    targets = {key: lib.targets[key] for key in target_keys}
-    cities = list(advisory.cities) if advisory.cities is not None else list(profile.cities if profile else [])
-    if profile is None and advisory.cities is None:
+    kinds = {k: lib.kinds[k][1] for k in kinds_found}
+    coast = places.has_coast(code, profile)
+    per_threat = [
+        places.target_keys(t, _kinds_of(t, kinds, lib), advisory.targets, lib.targets, coast) for t in threats
+    ]
+    keys = list(dict.fromkeys(k for ks in per_threat for k in ks))
+    targets = {key: lib.targets[key] for key in keys}
+    cities, cities_from = places.cities(advisory, code, name, profile)
+    if profile is None and not cities and advisory.cities is None and not advisory.area:
         warnings.append(
             doc.problem(
                 ("country",),
-                f"no country profile for {name}, so no cities are named",
+                f"no country profile or GeoNames cities for {name}",
                 "add 'cities:' to the advisory, or a profile under rules/countries/",
             )
         )
@@ -109,12 +134,13 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
         tuple(targets),
         tuple(cities),
         advisory.issued.date(),
+        tuple(kinds),
+        bool(advisory.area),
     )
 
     trace: list[RuleTrace] = []
     matched: list[LoadedRule] = []
-    ordered = sorted(lib.rules, key=lambda r: (_threat_position(r, advisory.threat), r.order))
-    for loaded in ordered:
+    for loaded in sorted(lib.rules, key=lambda r: (_threat_position(r, advisory.threat), r.order)):
         reasons = failures(loaded.rule.when, facts, lib)
         reason = "; ".join(reasons) if reasons else None
         trace.append(
@@ -131,34 +157,21 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
         if reason is None:
             matched.append(loaded)
 
-    winners: dict[str, LoadedRule] = {}
-    for loaded in matched:
-        slot = loaded.rule.slot or f"rule:{loaded.rule.id}"
-        best = winners.get(slot)
-        if best is None or (loaded.layer, loaded.rule.priority) > (best.layer, best.rule.priority):
-            winners[slot] = loaded
+    scene = _Scene(lib, advisory, code, name, profile, cities, kinds, settings)
     by_id = {t.rule: t for t in trace}
-    advice: list[AdviceParagraph] = []
-    emitted: set[str] = set()
-    for loaded in matched:
-        slot = loaded.rule.slot or f"rule:{loaded.rule.id}"
-        winner = winners[slot]
-        if winner is not loaded:
-            by_id[loaded.rule.id].shadowed_by = winner.rule.id
-        if slot in emitted:
-            continue
-        emitted.add(slot)
-        by_id[winner.rule.id].used = True
-        text = render_rule_text(winner, lib, code, name, cities, advisory, targets)
-        if text:
-            advice.append(AdviceParagraph(text, winner.rule.id))
+    recommendation = _recommend(matched, scene, by_id)
+    advice = _advice([r for r in matched if r.rule.advice is not None], scene, by_id)
     advice += [AdviceParagraph(text, "author") for text in advisory.advice]
 
-    background = [
-        item.text
-        for item in (profile.background if profile else [])
-        if item.threats is None or set(item.threats) & set(advisory.threat)
-    ]
+    context = select(
+        profile.background if profile else [],
+        advisory.threat,
+        advisory.issued.date(),
+        MAX_FACTS - 1 if advisory.context else MAX_FACTS,
+    )
+    impact = next((k.impact for k in kinds.values() if k.impact), None) or next(
+        (t.impact for t in threats if t.impact), None
+    )
     return Resolution(
         advisory,
         code,
@@ -169,19 +182,198 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary) -> Resolution:
         targets,
         cities,
         advice,
-        background,
+        [f.text for f in context if f.chosen],
         trace,
         [w.as_warning() for w in warnings],
         facts,
+        kinds,
+        kinds_found,
+        recommendation,
+        scene.render(impact, "impact") if impact else None,
+        context,
+        cities_from,
+        _zone(code, cities, profile, advisory),
     )
+
+
+# --- kinds -------------------------------------------------------------------------------------
+
+
+def _kinds(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Problem]) -> dict[str, str]:
+    """The kinds of threat this advisory is about: those it names, else those its words name."""
+    found: dict[str, str] = {}
+    for i, key in enumerate(advisory.kind or []):
+        loc = ("kind", i) if doc.place(("kind", i)) != doc.place(()) else ("kind",)
+        if key not in lib.kinds:
+            problems.append(_unknown(doc, loc, "kind", key, lib.kinds))
+        elif lib.kinds[key][0] not in advisory.threat:
+            problems.append(
+                doc.problem(
+                    loc,
+                    f"kind '{key}' is a kind of {lib.kinds[key][0]}, which this advisory does not name",
+                    f"add '{lib.kinds[key][0]}' to threat",
+                )
+            )
+        else:
+            found[key] = "named in the advisory"
+    if advisory.kind is not None:
+        return found
+    texts = {"title": advisory.title, "summary": advisory.summary, "event": advisory.event}
+    for key, (threat, kind) in lib.kinds.items():
+        if threat not in advisory.threat:
+            continue
+        for where, text in texts.items():
+            word = next((w for w in kind.words if _word(w).search(text)), None)
+            if word is not None:
+                found[key] = f"the word '{word}' in the {where}"
+                break
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.I)
+
+
+def _kinds_of(threat: Threat, kinds: dict[str, Kind], lib: RuleLibrary) -> list[Kind]:
+    return [kind for key, kind in kinds.items() if lib.kinds[key][0] == threat.key]
+
+
+# --- rule text ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Scene:
+    """What rule text is rendered with: the advisory's facts as words."""
+
+    lib: RuleLibrary
+    advisory: Advisory
+    code: str
+    name: str
+    profile: CountryProfile | None
+    cities: list[str]
+    kinds: dict[str, Kind]
+    settings: Settings
+
+    def values(self, threat_key: str | None = None) -> dict[str, Any]:
+        a, lib = self.advisory, self.lib
+        threat = lib.threats.get(threat_key or "") or lib.threats[a.threat[0]]
+        kinds = _kinds_of(threat, self.kinds, lib)
+        keys = places.target_keys(threat, kinds, a.targets, lib.targets, places.has_coast(self.code, self.profile))
+        targets = {k: lib.targets[k] for k in keys}
+        the_country = countries.in_sentence(self.code, self.name)
+        return {
+            "country": self.name,
+            "the_country": the_country,
+            "country_code": self.code,
+            "cities": self.cities,
+            "area": a.area or "",
+            "place": a.area or the_country,
+            "local": bool(a.area),
+            "severity": lib.levels[a.severity].label,
+            "threat": threat.label,
+            "kind": kinds[0].label.lower() if kinds else "",
+            "kinds": [k.label.lower() for k in self.kinds.values()],
+            "targets": [
+                {"key": k, "label": t.label, "examples": places.examples([k], lib.targets, self.code, self.profile)}
+                for k, t in targets.items()
+            ],
+            "target_examples": places.examples(keys, lib.targets, self.code, self.profile),
+            "avoid": list(a.avoid or []),
+            "curfew": a.curfew or "",
+            "time_frame": a.time_frame or "",
+            "contact": self.settings.contact,
+        }
+
+    def render(self, text: str, what: str, threat_key: str | None = None, loaded: LoadedRule | None = None) -> str:
+        values = self.values(threat_key)
+        try:
+            template = loaded.template if loaded is not None and loaded.template is not None else _compile(text)
+            rendered = template.render(values)
+        except Exception as exc:  # rule text's own errors too: `{{ 1/0 }}`, a range over the sandbox's limit
+            where = (str(loaded.path), loaded.line) if loaded else ("rules", 1)
+            raise TravelriskError(
+                Problem(
+                    where[0],
+                    where[1],
+                    3,
+                    f"{what}: {getattr(exc, 'message', None) or exc}",
+                    f"rule text may use only: {', '.join(values)}",
+                )
+            ) from None
+        return re.sub(r"\s+", " ", rendered).strip()
+
+
+@lru_cache(maxsize=256)
+def _compile(text: str) -> jinja2.Template:
+    return TEXT_ENV.from_string(text)
+
+
+def _threat_of(loaded: LoadedRule, scene: _Scene) -> str:
+    when = loaded.rule.when
+    kind_threat = next((scene.lib.kinds[k][0] for k in when.kind or [] if k in scene.lib.kinds), None)
+    return loaded.threat or kind_threat or next(iter(when.threat or []), None) or scene.advisory.threat[0]
+
+
+def _recommend(matched: list[LoadedRule], scene: _Scene, by_id: dict[str, RuleTrace]) -> Recommendation | None:
+    """One recommendation: the most specific rule that sets one (the stricter grade on a tie), else the level's."""
+    lib = scene.lib
+    rank = {key: i for i, key in enumerate(lib.grades)}
+    setters = [r for r in matched if r.rule.recommend in lib.grades]
+    best = max(setters, key=lambda r: (r.layer, r.rule.priority, rank[r.rule.recommend or ""]), default=None)
+    grade_key = best.rule.recommend if best else lib.levels[scene.advisory.severity].recommend
+    if grade_key is None or grade_key not in lib.grades:
+        return None
+    if best is not None:
+        by_id[best.rule.id].used = True
+        for other in setters:
+            if other is not best:
+                by_id[other.rule.id].shadowed_by = best.rule.id
+    grade: Grade = lib.grades[grade_key]
+    text = scene.render(grade.text, f"grade '{grade.key}'", _threat_of(best, scene) if best else None)
+    return Recommendation(grade.key, grade.label, text, best.rule.id if best else "level")
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(])")
+
+
+def _advice(matched: list[LoadedRule], scene: _Scene, by_id: dict[str, RuleTrace]) -> list[AdviceParagraph]:
+    winners: dict[str, LoadedRule] = {}
+    for loaded in matched:
+        slot = loaded.rule.slot or f"rule:{loaded.rule.id}"
+        best = winners.get(slot)
+        if best is None or (loaded.layer, loaded.rule.priority) > (best.layer, best.rule.priority):
+            winners[slot] = loaded
+    advice: list[AdviceParagraph] = []
+    emitted: set[str] = set()
+    said: set[str] = set()
+    for loaded in matched:
+        slot = loaded.rule.slot or f"rule:{loaded.rule.id}"
+        winner = winners[slot]
+        if winner is not loaded:
+            by_id[loaded.rule.id].shadowed_by = winner.rule.id
+        if slot in emitted:
+            continue
+        emitted.add(slot)
+        by_id[winner.rule.id].used = True
+        text = scene.render(winner.rule.advice or "", f"rule '{winner.rule.id}'", _threat_of(winner, scene), winner)
+        # Nothing said twice: a sentence another rule already wrote is left out.
+        sentences = [s for s in _SENTENCE.split(text) if s and _norm(s) not in said]
+        said.update(_norm(s) for s in sentences)
+        if sentences:
+            advice.append(AdviceParagraph(" ".join(sentences), winner.rule.id))
+    return advice
+
+
+def _norm(sentence: str) -> str:
+    return re.sub(r"\W+", " ", sentence).strip().casefold()
+
+
+# --- country and time zone ---------------------------------------------------------------------
 
 
 def _threat_position(loaded: LoadedRule, threats: list[str]) -> int:
     return threats.index(loaded.threat) if loaded.threat in threats else len(threats)
-
-
-def _dedupe(keys: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(keys))
 
 
 def _country(
@@ -189,13 +381,14 @@ def _country(
 ) -> tuple[str, str, CountryProfile | None]:
     code = lib.country_code(advisory.country)
     if code is None:
-        problems.append(
-            doc.problem(
-                ("country",),
-                f"unknown country '{advisory.country}'",
-                "write an ISO 3166-1 alpha-2 code such as MA, or the English name",
-            )
+        names = {p.name: c for c, p in lib.countries.items()}
+        guess = countries.suggest(advisory.country, names)
+        hint = did_you_mean(
+            advisory.country,
+            [guess] if guess else [],
+            "write an ISO 3166-1 alpha-2 code such as MA, or the English name",
         )
+        problems.append(doc.problem(("country",), f"unknown country '{advisory.country}'", hint))
         return "", advisory.country, None
     profile = lib.countries.get(code)
     if profile:
@@ -204,49 +397,21 @@ def _country(
     warnings.append(
         doc.problem(
             ("country",),
-            f"no country profile for {name} ({code}); using the ISO name",
-            f"add rules/countries/{code.lower()}.yaml for cities and background",
+            f"no country profile for {name} ({code}); using its CLDR name and GeoNames cities",
+            f"add rules/countries/{code.lower()}.yaml for background",
         )
     )
     return code, name, None
 
 
-def render_rule_text(
-    loaded: LoadedRule,
-    lib: RuleLibrary,
-    code: str,
-    country: str,
-    cities: list[str],
-    advisory: Advisory,
-    targets: dict[str, TargetCategory],
-) -> str:
-    threat_key = loaded.threat or next(iter(loaded.rule.when.threat or []), None) or advisory.threat[0]
-    if advisory.targets is None and threat_key in lib.threats:
-        # Without targets chosen by the author, each threat's advice lists that threat's own
-        # targets: a strike paragraph should not list embassies because unrest is also named.
-        targets = {k: t for k, t in targets.items() if k in lib.threats[threat_key].default_targets}
-    values = {
-        "country": country,
-        "the_country": countries.in_sentence(code, country),
-        "country_code": code,
-        "cities": cities,
-        "area": advisory.area or "",
-        "severity": lib.levels[advisory.severity].label,
-        "threat": lib.threats[threat_key].label if threat_key in lib.threats else "",
-        "targets": [{"key": k, "label": t.label, "examples": list(t.examples)} for k, t in targets.items()],
-        "target_examples": [e for t in targets.values() for e in t.examples],
-    }
-    assert loaded.template is not None  # a rule whose text does not compile fails loading
-    try:
-        text = loaded.template.render(values)
-    except Exception as exc:  # rule text's own errors too: `{{ 1/0 }}`, a range over the sandbox's limit
-        raise TravelriskError(
-            Problem(
-                str(loaded.path),
-                loaded.line,
-                3,
-                f"rule '{loaded.rule.id}': {getattr(exc, 'message', None) or exc}",
-                f"rule text may use only: {', '.join(values)}",
-            )
-        ) from None
-    return re.sub(r"\s+", " ", text).strip()
+def _zone(code: str, cities: list[str], profile: CountryProfile | None, advisory: Advisory) -> str | None:
+    """The time zone for local time: the first named city's, else the country's only one; None when unsure."""
+    if not code:
+        return None
+    zones = profile.timezones if profile else []
+    if len(zones) == 1:
+        return zones[0]
+    for city in advisory.cities or (cities if not zones else []):
+        if zone := countries.time_zone(code, city):
+            return zone
+    return None if zones else countries.time_zone(code)

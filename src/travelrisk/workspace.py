@@ -13,7 +13,7 @@ from .errors import Problem, TravelriskError
 from .loading import Document, load_yaml
 from .model import Advisory, validate_document
 from .render import Renderer
-from .rules import Resolution, RuleLibrary, resolve
+from .rules import Resolution, RuleLibrary, Settings, resolve
 from .state import Publication, Record
 
 
@@ -104,7 +104,11 @@ class Workspace:
 
     def resolve(self, path: Path) -> Resolution:
         loaded = self.load(path)
-        return resolve(loaded.advisory, loaded.doc, self.library)
+        return resolve(loaded.advisory, loaded.doc, self.library, self.settings)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(contact=self.config.security_contact)
 
     def source(self, path: Path) -> str:
         """How a file is named in publication records: relative to `advisories/` when inside it."""

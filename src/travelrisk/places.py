@@ -1,0 +1,66 @@
+"""Places an advisory names: the kinds of place a threat exposes, in words that fit the country,
+and the cities.
+
+- A threat (or the kind of event, when it has its own) keeps its own places; places the analyst
+  names come first. Lists are short and ordered by relevance.
+- Example words fit the country: a profile may rename them (souks for markets in Morocco), and
+  coastal examples (ports, beaches) are named only where there is a coast.
+- A local event (an `area`) names no national cities unless the analyst lists them; a city-state
+  is not named twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from . import countries
+from .model import Advisory, CountryProfile, Kind, TargetCategory, Threat
+
+MAX_CATEGORIES = 4
+"""Kinds of place a threat names by default in one sentence: more reads as a list, not advice."""
+MIN_OWN = 2
+"""A threat's own places kept beside those the analyst names (a storm still names the coast)."""
+
+
+def has_coast(code: str, profile: CountryProfile | None) -> bool:
+    return profile.coast if profile is not None and profile.coast is not None else countries.has_coast(code)
+
+
+def target_keys(
+    threat: Threat, kinds: Iterable[Kind], chosen: list[str] | None, targets: dict[str, TargetCategory], coast: bool
+) -> list[str]:
+    """The advisory's own places first, then the kind's (or else the threat's) most relevant ones,
+    without coastal places where there is no coast."""
+    own = next((k.default_targets for k in kinds if k.default_targets is not None), threat.default_targets)
+    own = [k for k in own if coast or not targets[k].coastal_only]
+    named = [k for k in chosen or [] if coast or not targets[k].coastal_only]
+    # The analyst's list is kept whole; the threat keeps at least its two most relevant places.
+    return list(dict.fromkeys([*named, *own[: max(MIN_OWN, MAX_CATEGORIES - len(named))]]))
+
+
+def examples(
+    keys: Iterable[str], targets: dict[str, TargetCategory], code: str, profile: CountryProfile | None
+) -> list[str]:
+    """The example words for these categories, as they fit the country, without repeats."""
+    coast = has_coast(code, profile)
+    words: list[str] = []
+    for key in keys:
+        category = targets[key]
+        local = profile.local_examples.get(key) if profile is not None else None
+        words += local if local is not None else [*category.examples, *(category.coastal if coast else [])]
+    return list(dict.fromkeys(words))
+
+
+def cities(advisory: Advisory, code: str, name: str, profile: CountryProfile | None) -> tuple[list[str], str]:
+    """The cities the advice names, and where they come from (for `explain`)."""
+    if advisory.cities is not None:
+        found, origin = list(advisory.cities), "advisory"
+    elif advisory.area:
+        return [], "none: a local event (area) names the area, not the country's major cities"
+    elif profile is not None:
+        found, origin = list(profile.cities), "country profile"
+    elif code:
+        found, origin = countries.major_cities(code), "GeoNames (largest cities and the capital)"
+    else:
+        return [], "none"
+    return [c for c in found if c.casefold() != name.casefold()], origin
