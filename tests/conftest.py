@@ -42,6 +42,13 @@ def ws(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where tests put pictures of pages for a human to look at: pytest's temporary folder
+    (`pytest --basetemp=DIR` keeps them in DIR), never the repository."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
 def pdf_text(path: Path) -> str:
     """The text a reader would copy out of the PDF (poppler's pdftotext, reading order)."""
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True)

@@ -136,20 +136,27 @@ def test_over_size_file_is_refused_before_parsing(tmp_path: Path, ws: Path) -> N
 
 
 def test_symlinked_advisory_folder_outside_is_not_followed_into_output(tmp_path: Path) -> None:
-    """`build` writes only under output/<id>/ whatever the advisories are called."""
-    root = tmp_path / "ws"
-    (root / "advisories").mkdir(parents=True)
+    """`build` reads advisories through a symlinked advisories/ folder that lies outside the
+    workspace, and writes only under the workspace's output/<id>/, whatever the advisories are called."""
+    outside = tmp_path / "shared" / "advisories"
+    outside.mkdir(parents=True)
     for path in cases("paths"):
-        shutil.copy(path, root / "advisories" / path.name)
-    (root / "advisories" / "good.yaml").write_text(BASE)
-    before = files_under(tmp_path)
-    ran = run_cli("build", workspace=root)
+        shutil.copy(path, outside / path.name)
+    (outside / "good.yaml").write_text(BASE)
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "advisories").symlink_to(outside, target_is_directory=True)
+    before = files_under(tmp_path / "shared")
+    ran = run_cli("build", "-f", "html", "-f", "json", workspace=root)
     assert ran.exit_code == 1
-    after = files_under(tmp_path)
-    new = [name for name in after if name not in before]
-    assert new and all(name.startswith("ws/output/") for name in new), new
-    assert all(before[name] == after[name] for name in before)
+    assert (root / "advisories").is_symlink()
+    assert files_under(tmp_path / "shared") == before  # nothing written beside the advisories
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared", "ws"]
+    assert sorted(p.name for p in root.iterdir()) == ["advisories", "output"]
+    written = [p.relative_to(root / "output") for p in (root / "output").rglob("*") if p.is_file()]
+    assert written and all(len(p.parts) <= 2 for p in written), written  # output/<file> or output/<id>/<file>
     assert (root / "output" / "good" / "index.html").is_file()
+    assert (root / "output" / "good" / "good.json").is_file()
 
 
 # --- rule files ----------------------------------------------------------------------------

@@ -4,9 +4,12 @@ build into a folder that is being written gets the lock message instead of inter
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import random
+import select
 import shutil
 import signal
 import subprocess
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_cli
 from travelrisk.publish import output_lock
 
 ADVISORIES = 8
@@ -92,6 +95,10 @@ def test_sigkill_at_any_moment_leaves_complete_outputs(tmp_path: Path) -> None:
         build.wait(timeout=60)
         assert assert_complete(out) >= before  # nothing lost, nothing half-written
 
+    # A kill does not always land mid-write; a temp file of a dead writer is planted to be sure.
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    (out / "ma-03" / f".index.html.pid{ended.pid}.abcd.tmp").write_text("<html><body>half")
     final = _build(ws)
     _, err = final.communicate(timeout=300)
     assert final.returncode == 0, err.decode()
@@ -117,16 +124,96 @@ def test_second_build_gets_the_lock_message(tmp_path: Path) -> None:
     assert [p.name for p in out.iterdir()] == [".travelrisk.lock"]  # it wrote nothing
 
 
-def test_two_real_builds_at_once_never_interleave(tmp_path: Path) -> None:
+def _outputs(out: Path) -> dict[str, tuple[int, int, int]]:
+    """Every entry under `out` (the lock file left out) by inode, mtime and size: an atomic
+    replace, even with the same bytes, shows as a new inode."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        if path.name != ".travelrisk.lock":
+            st = path.lstat()
+            found[str(path.relative_to(out))] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return found
+
+
+def test_a_second_build_never_writes_while_the_first_holds_the_folder(tmp_path: Path) -> None:
+    """The first build is held mid-write: its last advisory's page is a pipe with a 4 kB buffer
+    that this test reads only at the end (a build writes into a pipe rather than replacing it).
+    The second build, started meanwhile, must fail with the lock message (or wait for its turn)
+    and must not touch one file while the first is writing."""
     ws = _workspace(tmp_path / "ws")
-    first, second = _build(ws, "-f", "json", "-f", "html"), _build(ws, "-f", "json", "-f", "html")
-    results = [(p.wait(timeout=300), p.stderr.read().decode() if p.stderr else "") for p in (first, second)]
-    codes = sorted(code for code, _ in results)
-    assert codes in ([0, 0], [0, 1]), results  # either one waited its turn, or it got the message
-    for code, err in results:
-        if code == 1:
-            assert "is writing to this folder; wait for it to finish" in err, err
-    assert assert_complete(ws / "output") >= ADVISORIES * 2
+    out = ws / "output"
+    held = out / f"ma-{ADVISORIES - 1:02d}" / "index.html"
+    held.parent.mkdir(parents=True)
+    os.mkfifo(held)
+    reader = os.open(held, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(reader, fcntl.F_SETPIPE_SZ, 4096)
+    first = second = None
+    try:
+        first = _build(ws, "-f", "json", "-f", "html")
+        # Readable once the first build has filled the pipe: it now holds the lock, blocked mid-write.
+        ready, _, _ = select.select([reader], [], [], 120)
+        assert ready, "the first build never reached the held page"
+        assert first.poll() is None
+        before = _outputs(out)
+        assert any(name.startswith("ma-00") for name in before), "the first build should have written others"
+
+        second = _build(ws, "-f", "json", "-f", "html")
+        with contextlib.suppress(subprocess.TimeoutExpired):  # it waits for its turn: acceptable,
+            second.wait(timeout=20)  # as long as it writes nothing meanwhile
+        waited = second.returncode is None
+        assert _outputs(out) == before, "the second build wrote into a folder the first was writing"
+        assert first.poll() is None
+        if not waited:
+            err = second.stderr.read().decode() if second.stderr else ""
+            assert second.returncode == 1, err
+            assert f"{out}:1:1: another travelrisk run (pid {first.pid}) is writing to this folder" in err, err
+            assert "Traceback" not in err
+
+        # Let the first build (and a waiting second one) finish: drain the pipe until both exit.
+        deadline = time.monotonic() + 120
+        while first.poll() is None or second.poll() is None:
+            assert time.monotonic() < deadline, "the builds never finished"
+            select.select([reader], [], [], 0.05)
+            try:
+                if not os.read(reader, 65536):
+                    time.sleep(0.01)  # no writer at the moment
+            except BlockingIOError:
+                pass
+        assert first.returncode == 0, first.stderr.read().decode() if first.stderr else ""
+        assert second.returncode == (0 if waited else 1)
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        os.close(reader)
+    held.unlink()  # the pipe is not an output: without it, every file can be checked whole
+    final = _build(ws, "-f", "json", "-f", "html")
+    _, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err.decode()
+    assert assert_complete(out) >= ADVISORIES * 2
+
+
+def test_a_build_sweeps_temp_files_of_dead_writers_only(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path / "ws")
+    out = ws / "output"
+    (out / "ma-00").mkdir(parents=True)
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # a writer that died: its pid is gone
+    alive = subprocess.Popen(["sleep", "60"])  # a writer still at work (a `render`, which takes no lock)
+    try:
+        stale = [out / f".index.html.pid{ended.pid}.abcd.tmp", out / "ma-00" / f".ma-00.json.pid{ended.pid}.k2j4.tmp"]
+        live = out / "ma-00" / f".index.html.pid{alive.pid}.x9y8.tmp"
+        for path in [*stale, live]:
+            path.write_text("half-written")
+        ran = run_cli("build", "-f", "json", workspace=ws)
+        assert ran.exit_code == 0, ran.stderr
+        assert [p for p in stale if p.exists()] == []
+        assert live.read_text() == "half-written"
+        assert sorted(out.rglob("*.tmp")) == [live]
+    finally:
+        alive.kill()
+        alive.wait()
 
 
 @pytest.mark.parametrize("planted", ["symlink", "dangling"])

@@ -15,7 +15,6 @@ from conftest import MOROCCO, REPO, pdf_text, run_cli
 
 MOROCCO_YAML = REPO / "advisories" / f"{MOROCCO}.yaml"
 FRANCE_YAML = REPO / "advisories" / "fr-2026-11-20-transport-strikes.yaml"
-SCREENSHOTS = REPO / "output" / "screenshots"
 WARNING_RGB = (0xB0, 0x3A, 0x00)  # rules/levels.yaml
 WATERMARK_RGB = (0xF6, 0xD5, 0xD5)  # print.css
 BRANDING = (
@@ -98,12 +97,11 @@ def test_bookmarks_name_the_title_and_each_section(morocco: Path) -> None:
     assert "Sources" in outline
 
 
-def test_the_severity_band_is_drawn_in_the_level_colour(morocco: Path) -> None:
+def test_the_severity_band_is_drawn_in_the_level_colour(morocco: Path, screenshots: Path) -> None:
     width, height, pixels = page_pixels(morocco)
     assert (width, height) == (331, 468)  # A4 at 40 dpi
     # The band is roughly 175 x 15 mm: at 40 dpi well over 2,000 pixels of exactly the warning colour.
     assert count_colour(pixels, WARNING_RGB) > 2000
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             "pdftoppm",
@@ -116,7 +114,7 @@ def test_the_severity_band_is_drawn_in_the_level_colour(morocco: Path) -> None:
             "-l",
             "1",
             str(morocco),
-            str(SCREENSHOTS / "pdf-page-1"),
+            str(screenshots / "pdf-page-1"),
         ],
         check=True,
     )
@@ -137,7 +135,7 @@ def test_a_short_advisory_fits_one_page(tmp_path: Path) -> None:
     assert "Page 1 of 1" in pdf_text(pdf)
 
 
-def test_branding_on_every_page_and_in_metadata(branded: Path, tmp_path: Path) -> None:
+def test_branding_on_every_page_and_in_metadata(branded: Path, tmp_path: Path, screenshots: Path) -> None:
     pdf = render_pdf(branded / "advisories" / f"{MOROCCO}.yaml", tmp_path / "ma.pdf", workspace=branded)
     pages = int(info(pdf)["Pages"])
     assert pages >= 2
@@ -151,7 +149,6 @@ def test_branding_on_every_page_and_in_metadata(branded: Path, tmp_path: Path) -
     assert "INTERNAL" in meta["Keywords"]
     _, _, pixels = page_pixels(pdf, dpi=72)
     assert count_colour(pixels, (0x00, 0x55, 0x7F)) > 50, "the logo (a #00557f square) should be drawn"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             "pdftoppm",
@@ -164,7 +161,7 @@ def test_branding_on_every_page_and_in_metadata(branded: Path, tmp_path: Path) -
             "-l",
             "1",
             str(pdf),
-            str(SCREENSHOTS / "pdf-branded-page-1"),
+            str(screenshots / "pdf-branded-page-1"),
         ],
         check=True,
     )

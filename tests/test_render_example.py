@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import MOROCCO, REPO, pdf_text, run_cli
 
@@ -74,13 +76,79 @@ def test_pdf_has_page_numbers(morocco_pdf: str) -> None:
     assert re.search(r"Page 1 of \d", morocco_pdf)
 
 
-def test_html_page_escapes_text_and_has_title(tmp_path: Path) -> None:
+def test_html_page_has_its_title() -> None:
     ran = run_cli("render", ADVISORY, "-f", "html", "-o", "-", workspace=REPO)
     assert ran.exit_code == 0, ran.stderr
     html = ran.stdout
     assert html.startswith("<!DOCTYPE html>")
     assert '<h1 class="tr-title">Morocco: Security services brace' in html
-    assert "<script" not in html
+    assert "<title>Morocco: Security services brace" in html
+
+
+class _Elements(HTMLParser):
+    """The elements of a page and the text of each (character references decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.open: list[str] = []
+        self.texts: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += [name for name, _ in attrs]
+        if tag not in ("meta", "link", "br", "img", "hr", "input"):
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
+
+    def handle_data(self, data: str) -> None:
+        for tag in self.open:
+            self.texts.setdefault(tag, []).append(data)
+
+
+HOSTILE_TITLE = """Fish & chips <script>alert("t")</script> 'quoted' <b onmouseover=x>bold</b>"""
+HOSTILE_SUMMARY = """A "summary" & <img src=x onerror=alert(1)> <style>*{display:none}</style> it's"""
+
+
+@pytest.mark.parametrize("fmt", ["html", "fragment"])
+def test_advisory_text_is_shown_as_text_never_as_markup(tmp_path: Path, fmt: str) -> None:
+    advisory = tmp_path / "hostile.yaml"
+    advisory.write_text(
+        yaml.safe_dump(
+            {
+                "title": HOSTILE_TITLE,
+                "country": "MA",
+                "issued": "2017-07-15T17:12:00+00:00",
+                "severity": "warning",
+                "threat": "terrorism",
+                "summary": HOSTILE_SUMMARY,
+                "event": 'Shops & cafés closed. <script>alert("e")</script> <iframe src="x"></iframe> "Quoted."',
+                "area": "<b>Old</b> & new town",
+            }
+        )
+    )
+    ran = run_cli("render", advisory, "-f", fmt, "-o", "-", workspace=REPO)
+    assert ran.exit_code == 0, ran.stderr
+    page = _Elements()
+    page.feed(ran.stdout)
+    assert not {"script", "iframe", "img", "b"} & set(page.tags), page.tags  # nothing injected
+    assert not [a for a in page.attributes if a.startswith("on")]
+    if fmt == "html":
+        assert "".join(page.texts["title"]).startswith(f"Morocco: {HOSTILE_TITLE}")
+    text = " ".join(" ".join(parts) for parts in page.texts.values())
+    for shown in (
+        f"Morocco: {HOSTILE_TITLE}",
+        HOSTILE_SUMMARY,
+        'Shops & cafés closed. <script>alert("e")</script> <iframe src="x"></iframe> "Quoted."',
+        "<b>Old</b> & new town",
+    ):
+        assert shown in text, shown  # the reader sees exactly what the analyst wrote
+    title = "".join(page.texts["h2" if fmt == "fragment" else "h1"])
+    assert title == f"Morocco: {HOSTILE_TITLE}"
 
 
 def test_fragment_has_no_document_tags_and_only_scoped_styles() -> None:

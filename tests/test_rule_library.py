@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import zoneinfo
 from pathlib import Path
 
 import jsonschema
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from conftest import MOROCCO, REPO, pdf_text, run_cli
+from travelrisk.config import contrast
 from travelrisk.workspace import Workspace
 
 LIB = Workspace(REPO).library
@@ -100,10 +102,21 @@ def test_at_least_30_profiled_countries_render_with_their_cities(tmp_path: Path)
         assert profile.timezones and profile.capital
 
 
-def test_every_profile_says_where_its_facts_come_from() -> None:
-    for path in sorted((REPO / "rules" / "countries").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text())
-        assert data["sources"], path
+@pytest.mark.parametrize("level", LEVELS)
+def test_each_level_colour_carries_white_text_at_wcag_aa_as_documented(level: str) -> None:
+    """The band shows white text on the level colour: at least 4.5:1, and the ratio that
+    rules/levels.yaml states for that colour is the one it really has."""
+    colour = LIB.levels[level].colour
+    ratio = contrast(colour, "#ffffff")
+    assert ratio >= 4.5, f"{level} {colour} has {ratio:.2f}:1"
+    documented = re.findall(r"(#[0-9a-fA-F]{6}) (\d+\.\d\d):1", (REPO / "rules" / "levels.yaml").read_text())
+    assert (colour.lower(), f"{ratio:.2f}") in [(c.lower(), r) for c, r in documented]
+
+
+def test_every_profile_names_real_time_zones() -> None:
+    known = zoneinfo.available_timezones()
+    wrong = [(p.code, zone) for p in LIB.countries.values() for zone in p.timezones if zone not in known]
+    assert wrong == []
 
 
 def test_an_unprofiled_iso_country_renders_with_a_warning(tmp_path: Path) -> None:

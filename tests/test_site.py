@@ -160,8 +160,14 @@ def test_untrusted_text_stays_text_on_the_index_and_in_the_feed(ws: Path) -> Non
 def test_a_draft_update_supersedes_nothing_on_the_site_or_the_page(ws: Path) -> None:
     """One answer for publication state: with drafts included for review, a draft update is listed,
     but the advisory it updates stays in force everywhere (index, JSON, feed and its own page)."""
-    add(ws, "ma-2017-08-01-draft", issued="2017-08-01T09:00:00Z", title="Draft update", supersedes=MOROCCO,
-        status="draft")
+    add(
+        ws,
+        "ma-2017-08-01-draft",
+        issued="2017-08-01T09:00:00Z",
+        title="Draft update",
+        supersedes=MOROCCO,
+        status="draft",
+    )
     report = build(Workspace(ws), formats=LIGHT, include_drafts=True, now=BEFORE_EXPIRY)
     assert not report.failed, report.failed
     out = ws / "output"

@@ -12,18 +12,15 @@ import functools
 import http.server
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import REPO
-
 CHROMIUM = Path(os.environ.get("TRAVELRISK_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPO / "output" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -140,11 +137,17 @@ def run_axe(page: Any, context: str = "document") -> list[dict[str, Any]]:
     return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
-def screenshot(page: Any, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    page.screenshot(path=str(path), full_page=True)
-    return path
+@pytest.fixture
+def screenshot(screenshots: Path) -> Callable[[Any, str], Path]:
+    """Saves a full-page screenshot into the session's screenshots folder."""
+
+    def take(page: Any, name: str) -> Path:
+        path = screenshots / name
+        page.screenshot(path=str(path), full_page=True)
+        assert path.read_bytes().startswith(b"\x89PNG")
+        return path
+
+    return take
 
 
 STYLE_JS = """e => { const s = getComputedStyle(e); return {

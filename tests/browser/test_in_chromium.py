@@ -1,10 +1,11 @@
 """The advisory as a person sees it in a browser: the standalone page, the fragment inside a
-hostile intranet page (plain and in a shadow root), a branded draft. Screenshots go to
-output/screenshots/ for a human to look at."""
+hostile intranet page (plain and in a shadow root), a branded draft. Screenshots go to the
+session's temporary folder (see the `screenshots` fixture) for a human to look at."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from conftest import MOROCCO, REPO, run_cli
 
-from .conftest import Site, rendered_fonts, run_axe, screenshot, style
+from .conftest import Site, rendered_fonts, run_axe, style
 
 ADVISORY = REPO / "advisories" / f"{MOROCCO}.yaml"
 HOSTILE = Path(__file__).parent / "hostile.html"
@@ -49,12 +50,23 @@ def assert_looks_like_the_advisory(title: dict[str, Any], band: dict[str, Any]) 
     assert band["display"] == "flex" and band["height"] > 40, band
 
 
+Screenshot = Callable[[Any, str], Path]
+
+
 @pytest.fixture(scope="module")
-def standalone_styles() -> dict[str, Any]:
-    return {}
+def standalone_styles(browser: Any, site: Site) -> dict[str, Any]:
+    """How the title and the band look on the standalone page, measured here so that a test
+    comparing against them needs no other test to have run first."""
+    page = browser.new_page()
+    try:
+        page.goto(site.url + publish(site, "standalone-reference.html", render("html")), wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        return {"title": style(page.locator("h1.tr-title")), "band": style(page.locator(".tr-band"))}
+    finally:
+        page.close()
 
 
-def test_standalone_page(visit: Any, site: Site, standalone_styles: dict[str, Any]) -> None:
+def test_standalone_page(visit: Any, site: Site, screenshot: Screenshot) -> None:
     seen = visit(publish(site, "page.html", render("html")))
     page = seen.page
     title, band = style(page.locator("h1.tr-title")), style(page.locator(".tr-band"))
@@ -71,21 +83,20 @@ def test_standalone_page(visit: Any, site: Site, standalone_styles: dict[str, An
     assert page.evaluate("document.documentElement.lang") == "en"
     assert run_axe(page) == []
     assert_clean(seen)
-    standalone_styles.update(title=title, band=band)
     screenshot(page, "page.png")
 
 
 def test_fragment_in_a_hostile_host_page_keeps_both_looks(
-    visit: Any, site: Site, standalone_styles: dict[str, Any]
+    visit: Any, site: Site, standalone_styles: dict[str, Any], screenshot: Screenshot
 ) -> None:
     seen = visit(publish(site, "host.html", in_hostile_page(render("fragment"))))
     page = seen.page
     title, band = style(page.locator(".travelrisk-advisory .tr-title")), style(page.locator(".tr-band"))
     assert_looks_like_the_advisory(title, band)
-    if standalone_styles:  # the same look as on its own page, whatever the host's CSS says
-        for key in ("fontSize", "fontFamily", "color", "lineHeight"):
-            assert title[key] == standalone_styles["title"][key], key
-        assert band["backgroundColor"] == standalone_styles["band"]["backgroundColor"]
+    # The same look as on its own page, whatever the host's CSS says.
+    for key in ("fontSize", "fontFamily", "color", "lineHeight"):
+        assert title[key] == standalone_styles["title"][key], key
+    assert band["backgroundColor"] == standalone_styles["band"]["backgroundColor"]
     # Section headings and paragraphs too: not the host's uppercase purple or 11px justified text.
     heading = style(page.locator(".travelrisk-advisory h3").first)
     assert heading["fontSize"] == "17px" and heading["textTransform"] == "none" and heading["color"] == INK
@@ -100,7 +111,7 @@ def test_fragment_in_a_hostile_host_page_keeps_both_looks(
     screenshot(page, "fragment-in-hostile-host.png")
 
 
-def test_shadow_fragment_is_isolated_even_from_important_rules(visit: Any, site: Site) -> None:
+def test_shadow_fragment_is_isolated_even_from_important_rules(visit: Any, site: Site, screenshot: Screenshot) -> None:
     host = in_hostile_page(render("fragment", "--shadow")).replace(
         "</style>", "p, h2, h3 { color: #b00020 !important; font-size: 9px !important; }\n</style>", 1
     )
@@ -118,7 +129,9 @@ def test_shadow_fragment_is_isolated_even_from_important_rules(visit: Any, site:
     screenshot(page, "fragment-shadow-in-hostile-host.png")
 
 
-def test_branded_draft_shows_logo_classification_and_watermark(visit: Any, site: Site, ws: Path) -> None:
+def test_branded_draft_shows_logo_classification_and_watermark(
+    visit: Any, site: Site, ws: Path, screenshot: Screenshot
+) -> None:
     (ws / "templates" / "assets").mkdir(parents=True, exist_ok=True)
     shutil.copy(Path(__file__).parent / "logo.svg", ws / "templates" / "assets" / "logo.svg")
     (ws / "travelrisk.yaml").write_text(
