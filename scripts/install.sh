@@ -9,6 +9,8 @@ packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint; HarfBuzz subsetting makes PDFs ~4.7x faster
   shared-mime-info                                       # WeasyPrint's MIME sniffing of local files
   fonts-inter fonts-dejavu-core fonts-liberation2        # the fonts the templates name: installed, never fetched
+  fontconfig fonts-noto-core fonts-noto-cjk              # fallbacks for Thai, Arabic, Hebrew, CJK, Hangul (the library's JP, CN, KR, TH...)
+  fonts-noto-color-emoji                                 # and emoji, so no text of an advisory becomes boxes
 )
 test_packages=(
   poppler-utils                                          # pdftotext, pdftoppm, pdffonts, pdfinfo for PDF tests

@@ -174,3 +174,46 @@ def test_validate_runs_the_rule_examples(ws: Path) -> None:
     assert len(errors) == 2, errors
     assert "example 'wrongly expects goodbye': the advice does not contain 'goodbye'" in errors[0]
     assert "the advice contains 'hello' (from rule 'hello')" in errors[1]
+
+
+def recommendation(ws: Path, **fields: object) -> tuple[str, str]:
+    advice_rules(ws, **fields)
+    res = Workspace(ws).resolve(ws / "advisories" / "probe.yaml")
+    assert res.recommendation is not None
+    return res.recommendation.grade, res.recommendation.rule
+
+
+def test_one_recommendation_the_most_specific_rule_or_the_level_default(ws: Path) -> None:
+    add_general_rules(
+        ws,
+        [
+            {"id": "any-critical", "when": {"severity": "critical"}, "recommend": "reconsider"},
+            {"id": "kind-rule", "when": {"kind": "bombing"}, "recommend": "caution"},
+            {"id": "local-terror", "when": {"threat": "terrorism", "local": True}, "recommend": "avoid"},
+        ],
+    )
+    assert recommendation(ws, severity="notice") == ("caution", "level")
+    # a kind rule is more specific than a threat rule, whatever the grade
+    assert recommendation(ws, severity="critical", area="Rabat", kind=["bombing"]) == ("caution", "kind-rule")
+    assert recommendation(ws, severity="warning", area="Rabat")[1] == "local-terror"
+    res = Workspace(ws).resolve(ws / "advisories" / "probe.yaml")
+    assert res.recommendation is not None and "Rabat" in res.recommendation.text
+    assert not any("Defer" in p.text or "Postpone" in p.text for p in res.advice)
+
+
+def test_two_rules_that_would_both_set_the_recommendation_are_reported(ws: Path) -> None:
+    path = add_general_rules(
+        ws,
+        [
+            {"id": "first", "when": {"severity": "critical"}, "recommend": "reconsider"},
+            {"id": "second", "when": {"severity": "critical"}, "recommend": "avoid"},
+        ],
+    )
+    errors = validate_errors(ws)
+    assert any(e.startswith(f"{path}:") and "rule 'second' sets the recommendation" in e for e in errors), errors
+
+
+def test_a_rule_must_advise_or_recommend(ws: Path) -> None:
+    path = add_general_rules(ws, [{"id": "silent", "when": {"severity": "critical"}}])
+    errors = validate_errors(ws)
+    assert any(e.startswith(f"{path}:") and "a rule needs 'advice' or 'recommend'" in e for e in errors), errors

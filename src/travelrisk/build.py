@@ -264,14 +264,14 @@ class _Run:
         """Write an advisory's files once every format rendered, so it is never half updated."""
         aid = job.res.advisory.id
         folder = self.out_dir / aid
-        if folder.is_symlink():
-            raise TravelriskError(
-                Problem(
-                    str(folder),
-                    message="is a symbolic link; travelrisk writes only into folders it made",
-                    hint="remove the link, then build again",
-                )
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            problem = Problem(
+                str(folder),
+                message="is a link or a file, not a folder travelrisk made; nothing was written through it",
+                hint="remove it, then build again",
             )
+            self.failed_render(job, [problem])
+            return
         for name in job.keys:
             target = folder / FORMATS[name].file_name(aid)
             write_atomic(target, job.data[name])

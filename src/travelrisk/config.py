@@ -144,6 +144,10 @@ def logo_data_uri(root: Path, logo: str, line: int = 1, column: int = 1) -> str:
         raise fail(
             config_path, f"logo '{logo}' does not exist", "give a path relative to the workspace folder", line, column
         )
+    if path.stat().st_size > MAX_LOGO_BYTES:  # checked before reading: a huge file costs no memory
+        raise fail(
+            config_path, f"logo '{logo}' is larger than {MAX_LOGO_BYTES:,} bytes", "use a smaller image", line, column
+        )
     data = path.read_bytes()
     if len(data) > MAX_LOGO_BYTES:
         raise fail(

@@ -30,10 +30,21 @@ def explanation(res: Resolution, lib: RuleLibrary, root: Path | None = None) -> 
         "severity": a.severity,
         "threats": list(a.threat),
         "targets": {"keys": list(res.targets), "from": "advisory" if a.targets is not None else "threat defaults"},
-        "cities": {
-            "names": res.cities,
-            "from": "advisory" if a.cities is not None else ("country profile" if res.profile else "none"),
-        },
+        "cities": {"names": res.cities, "from": res.cities_from},
+        "kinds": [{"kind": k, "found": how} for k, how in res.kinds_found.items()],
+        "recommendation": {**asdict(res.recommendation)} if res.recommendation else None,
+        "impact": res.impact,
+        "time_zone": res.time_zone,
+        "context": [
+            {
+                "text": f.text,
+                "date": f.date.isoformat() if f.date else None,
+                "source": f.source,
+                "chosen": f.chosen,
+                "why": f.why,
+            }
+            for f in res.context
+        ],
         "advice": [{"rule": p.rule, "text": p.text} for p in res.advice],
         "rules": [
             {**asdict(t), "path": rel(t.path), "text": text_by_rule.get(t.rule) if t.used else None} for t in res.trace
@@ -57,9 +68,19 @@ def to_text(data: dict[str, Any]) -> str:
         f"threats {', '.join(data['threats'])}",
         f"targets ({data['targets']['from']}): {', '.join(data['targets']['keys']) or 'none'}",
         f"cities ({data['cities']['from']}): {', '.join(data['cities']['names']) or 'none'}",
-        "",
-        f"Advice, paragraph by paragraph ({len(data['advice'])}):",
+        "kinds: " + (", ".join(f"{k['kind']} ({k['found']})" for k in data["kinds"]) or "none found"),
+        f"local time: {data['time_zone'] or 'not shown (no single time zone)'}",
     ]
+    rec = data["recommendation"]
+    if rec:
+        origin = "the severity level's default" if rec["rule"] == "level" else f"rule {rec['rule']}"
+        lines.append(f"recommendation ({origin}): {rec['label']}: {rec['text']}")
+    lines += ["", f"Context, as known on the issue date ({sum(f['chosen'] for f in data['context'])} chosen):"]
+    lines += [
+        f"  {'+' if f['chosen'] else '-'} {f['date'] or 'undated'}: {_clip(f['text'], 70)} ({f['why']})"
+        for f in data["context"]
+    ] or ["  no country profile facts"]
+    lines += ["", f"Advice, paragraph by paragraph ({len(data['advice'])}):"]
     by_id = {r["rule"]: r for r in rules}
     for i, paragraph in enumerate(data["advice"], 1):
         rule = by_id.get(paragraph["rule"])

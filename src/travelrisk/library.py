@@ -300,25 +300,28 @@ class RuleLibrary:
         return problems
 
     def _check_slots(self) -> list[Problem]:
-        """Two rules in one slot, layer and priority with the same conditions can never both win."""
+        """Two rules in one slot, layer and priority with the same conditions can never both win; nor can
+        two rules that both set the travel recommendation (the advisory's one recommendation is a slot too)."""
         problems = []
         seen: dict[tuple[Any, ...], LoadedRule] = {}
         for loaded in self.rules:
             rule = loaded.rule
-            if rule.slot is None:
-                continue
-            key = (rule.slot, loaded.layer, rule.priority, rule.when.model_dump_json())
-            if (other := seen.setdefault(key, loaded)) is not loaded:
-                problems.append(
-                    Problem(
-                        str(loaded.path),
-                        loaded.line,
-                        3,
-                        f"rule '{rule.id}' has the same slot, priority and conditions as "
-                        f"'{other.rule.id}' ({other.path}:{other.line}): one always shadows the other",
-                        "change its conditions or priority, or remove one",
+            slots = [s for s in (rule.slot if rule.advice else None, "recommend" if rule.recommend else None) if s]
+            for slot in slots:
+                key = (slot, loaded.layer, rule.priority, rule.when.model_dump_json())
+                if (other := seen.setdefault(key, loaded)) is not loaded:
+                    what = "sets the recommendation" if slot == "recommend" else "has the same slot"
+                    problems.append(
+                        Problem(
+                            str(loaded.path),
+                            loaded.line,
+                            3,
+                            f"rule '{rule.id}' {what} with the same priority and conditions as "
+                            f"'{other.rule.id}' ({other.path}:{other.line}): one always shadows "
+                            "the other",
+                            "change its conditions or priority, or remove one",
+                        )
                     )
-                )
         return problems
 
     # --- lookups ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -25,31 +26,56 @@ from pydantic import (
 
 from .errors import Problem, TravelriskError
 from .loading import Document
-from .state import Status
+from .state import RESERVED_IDS, Status
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters (CR too: on a terminal it overwrites a line), the line and paragraph
+# separators (an editor breaks lines there, YAML does not), and what XML 1.0 cannot carry
+# (surrogates, U+FFFE, U+FFFF): refused however they were written, raw or as YAML escapes.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+MAX_TOKEN = 200
+"""Characters in one word: a longer unbroken token lays out very slowly and is no real text."""
+_LONG_TOKEN = re.compile(rf"\S{{{MAX_TOKEN + 1},}}")
 # Bidi embeddings, overrides and isolates make text display in another order than it reads
 # ("Trojan Source"): a title could show one thing and say another. LRM/RLM marks stay allowed.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
-def _clean_text(value: str) -> str:
+def clean_text(value: str) -> str:
     if found := _CONTROL.search(value):
-        raise ValueError(f"contains a control character (U+{ord(found[0]):04X}); remove it (paste as plain text)")
+        code = ord(found[0])
+        what = (
+            "a line or paragraph separator, which editors and YAML read differently"
+            if code in (0x2028, 0x2029)
+            else "a character that XML and HTML cannot carry"
+            if code >= 0xD800
+            else "a control character"
+        )
+        raise ValueError(f"contains {what} (U+{code:04X}); remove it (paste as plain text)")
     if found := _BIDI.search(value):
         raise ValueError(f"contains a bidi override (U+{ord(found[0]):04X}) that reorders the text; remove it")
+    if found := _LONG_TOKEN.search(value):
+        raise ValueError(
+            f"has a word of {len(found[0]):,} characters with no space (at most {MAX_TOKEN}); "
+            "break it up, or give a long address under sources"
+        )
     return value.strip()
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_IDS:
+        raise ValueError(f"'{value}' is the name of one of the site's own files or folders; choose another id")
+    return value
 
 
 def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
-ShortText = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_clean_text)]
-LongText = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_clean_text)]
+Text = Annotated[str, AfterValidator(clean_text)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(clean_text)]
+LongText = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(clean_text)]
 
 
 def _one_or_many_schema(item: dict[str, Any]) -> WithJsonSchema:
@@ -82,9 +108,19 @@ class Source(Strict):
     date: dt.date | None = None
 
 
+MAX_ITEMS = 20
+"""Sources, cities, places and targets in one advisory: far past any real one, short of a 200-page PDF."""
+YEARS = (1970, 2100)
+"""Plausible years for an advisory's dates: outside them is a typo (0224 for 2024), refused with its place."""
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         raise ValueError("needs a UTC offset, e.g. 2017-07-15T17:12:00+00:00 or ...Z")
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(
+            f"the year {value.year} is not plausible (between {YEARS[0]} and {YEARS[1]}); check for a typo"
+        )
     return value.astimezone(dt.UTC)
 
 
@@ -94,21 +130,21 @@ AwareDateTime = Annotated[dt.datetime, AfterValidator(_aware)]
 class Advisory(Strict):
     """One advisory as its author wrote it (before rules are applied)."""
 
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    id: Annotated[str, Field(pattern=ID_PATTERN), AfterValidator(_not_reserved)]
     title: ShortText
     country: ShortText
     issued: AwareDateTime
     severity: Key
     threat: Annotated[Keys, Field(min_length=1)]
-    summary: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_clean_text)]
+    summary: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(clean_text)]
     event: LongText
     context: LongText | None = None
-    targets: Keys | None = None
-    cities: Names | None = None
+    targets: Annotated[Keys, Field(max_length=MAX_ITEMS)] | None = None
+    cities: Annotated[Names, Field(max_length=MAX_ITEMS)] | None = None
     area: ShortText | None = None
     kind: Keys | None = None
     """What happened, more precisely than the threat (typhoon, earthquake, protest...): picks the advice."""
-    avoid: Names | None = None
+    avoid: Annotated[Names, Field(max_length=MAX_ITEMS)] | None = None
     """Named places to keep away from (a square, a district, a road)."""
     curfew: ShortText | None = None
     """Curfew hours as the authorities set them, e.g. "22:00 to 05:00 local time"."""
@@ -119,10 +155,21 @@ class Advisory(Strict):
     valid_until: AwareDateTime | None = None
     status: Status = "final"
     supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
-    sources: list[Source] = []
+    sources: Annotated[list[Source], Field(max_length=MAX_ITEMS)] = []
     advice: Annotated[
-        list[LongText], BeforeValidator(_one_or_many), _one_or_many_schema({"type": "string", "minLength": 1})
+        list[Annotated[str, Field(min_length=1, max_length=3000), AfterValidator(clean_text)]],
+        BeforeValidator(_one_or_many),
+        Field(max_length=10),
+        _one_or_many_schema({"type": "string", "minLength": 1}),
     ] = []
+
+    @field_validator("valid_until", mode="after")
+    @classmethod
+    def _valid_after_issue(cls, value: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
+        issued = info.data.get("issued")
+        if value is not None and issued is not None and value <= issued:
+            raise ValueError("is not after `issued`: the advisory would never be in force; check both dates")
+        return value
 
     @field_validator("valid_until", "issued", mode="before")
     @classmethod

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -21,6 +20,7 @@ from . import __version__
 from .dates import local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
 from .rules import Resolution
+from .sandbox import TEMPLATE_SECONDS, BoundedEnvironment, RenderTimeout, bounded, check_output
 from .state import Record, Related
 from .text import join_list
 
@@ -54,8 +54,17 @@ def _markdown() -> MarkdownIt:
 MARKDOWN = _markdown()
 
 
-def markdown(text: str | None) -> Markup:
-    return Markup(MARKDOWN.render(text)) if text else Markup("")
+def markdown(text: str | None, top: int = 3) -> Markup:
+    """Markdown as HTML, its headings shifted so that `#` is `<h{top}>`: below the section's own heading,
+    so the page outline and the PDF's bookmarks stay the advisory's."""
+    if not text:
+        return Markup("")
+    tokens = MARKDOWN.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + top - 1)}"
+            token.attrSet("class", "tr-md-heading")
+    return Markup(MARKDOWN.renderer.render(tokens, MARKDOWN.options, {}))
 
 
 def moment(value: datetime, zone: str | None = None) -> dict[str, Any]:
@@ -175,7 +184,7 @@ class Renderer:
         if self.builtin_dir is not None:
             builtin = jinja2.PrefixLoader({"builtin": FencedLoader(str(self.builtin_dir))})
             loader = jinja2.ChoiceLoader([loader, builtin])
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = BoundedEnvironment(
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -207,13 +216,29 @@ class Renderer:
         if kind not in KINDS:
             raise ValueError(f"unknown HTML kind {kind!r}")
         template = self.template(f"{kind}.html.j2")
+        return self.render(template, advisory=view(res, related), kind=kind, shadow=self.shadow and kind == "fragment")
+
+    def render(self, template: jinja2.Template, **values: Any) -> str:
+        """Render within the sandbox's bounds; any failure is the template's, reported at its place."""
         try:
-            return template.render(advisory=view(res, related), kind=kind, shadow=self.shadow and kind == "fragment")
+            with bounded(TEMPLATE_SECONDS, f"template {template.name}"):
+                html = template.render(**values)
+            return check_output(html, f"template {template.name}")
         except TravelriskError:
             raise  # already placed (e.g. an include that links out of the template folders)
         except Exception as exc:  # also `{{ 1/0 }}`, a recursive macro, a huge range: the template's fault
-            if isinstance(exc, jinja2.TemplateError) or _runtime_place(exc)[1]:
+            if _runtime_place(exc)[1] or isinstance(exc, jinja2.TemplateSyntaxError):
                 raise _template_error(exc, self.template_dirs) from None
+            if isinstance(exc, jinja2.TemplateError | RenderTimeout | RecursionError | MemoryError):
+                raise TravelriskError(
+                    Problem(
+                        template.filename or str(template.name),
+                        1,
+                        1,
+                        f"template error: {getattr(exc, 'message', None) or exc}",
+                        "templates must stay within the limits in docs/security.md",
+                    )
+                ) from None
             raise
 
     def check_templates(self) -> list[Problem]:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SecurityError
 
 from . import countries, places
 from .conditions import Facts, failures
@@ -21,7 +22,8 @@ from .context import MAX_FACTS, Fact, select
 from .errors import Problem, TravelriskError, did_you_mean
 from .library import LoadedRule, RuleLibrary, _unknown
 from .loading import Document
-from .model import Advisory, CountryProfile, Grade, Kind, Level, TargetCategory, Threat
+from .model import Advisory, CountryProfile, Grade, Kind, Level, TargetCategory, Threat, clean_text
+from .sandbox import RULE_SECONDS, RenderTimeout, bounded, check_output
 from .text import TEXT_ENV
 
 __all__ = ["AdviceParagraph", "Resolution", "RuleLibrary", "RuleTrace", "Settings", "resolve"]
@@ -289,7 +291,8 @@ class _Scene:
         values = self.values(threat_key)
         try:
             template = loaded.template if loaded is not None and loaded.template is not None else _compile(text)
-            rendered = template.render(values)
+            with bounded(RULE_SECONDS, what):
+                rendered = check_output(template.render(values), what)
         except Exception as exc:  # rule text's own errors too: `{{ 1/0 }}`, a range over the sandbox's limit
             where = (str(loaded.path), loaded.line) if loaded else ("rules", 1)
             raise TravelriskError(
@@ -297,10 +300,17 @@ class _Scene:
                     where[0],
                     where[1],
                     3,
-                    f"{what}: {getattr(exc, 'message', None) or exc}",
-                    f"rule text may use only: {', '.join(values)}",
+                    f"{what}: {getattr(exc, 'message', None) or exc}".replace(f"{what}: {what} ", f"{what} "),
+                    "rule text must stay within the limits in docs/security.md"
+                    if isinstance(exc, SecurityError | RenderTimeout)
+                    else f"rule text may use only: {', '.join(values)}",
                 )
             ) from None
+        try:  # rule text may make characters through escapes ("\x1b", "\u202e"): checked like an advisory's
+            clean_text(rendered)
+        except ValueError as exc:
+            where = (str(loaded.path), loaded.line) if loaded else ("rules", 1)
+            raise TravelriskError(Problem(where[0], where[1], 3, f"{what}: its text {exc}")) from None
         return re.sub(r"\s+", " ", rendered).strip()
 
 

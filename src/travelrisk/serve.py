@@ -202,6 +202,7 @@ def _banner(problems: list[Problem]) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.1"
+    timeout = 15  # seconds a connection may sit idle: slow or half-open clients do not hold threads for ever
 
     def log_message(self, format: str, *args: object) -> None:  # the stdlib's names
         pass  # the terminal is for build problems, not for every request

@@ -16,13 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-import jinja2
-
 from . import __version__
 from .formats import FORMATS
 from .publish import write_if_changed
-from .render import _template_error
-from .state import Publication
+from .state import SITE_FILES, Publication
 
 if TYPE_CHECKING:
     from .manifest import Entry
@@ -84,17 +81,15 @@ def site_items(pub: Publication, entries: dict[str, Entry], now: datetime) -> li
 def index_html(ws: Workspace, items: list[dict[str, Any]]) -> str:
     countries = sorted({i["country"]["code"]: i["country"] for i in items}.values(), key=lambda c: c["name"])
     levels = sorted({i["severity"]["key"]: i["severity"] for i in items}.values(), key=lambda s: s["rank"])
-    template = ws.renderer.template(INDEX_TEMPLATE)
-    try:
-        return template.render(
-            title=SITE_TITLE,
-            advisories=items,
-            countries=countries,
-            levels=levels,
-            formats=[{"name": f.name, "label": f.label} for f in FORMATS.values()],
-        )
-    except jinja2.TemplateError as exc:  # an edited site template: say where, as for advisory templates
-        raise _template_error(exc, ws.template_dirs) from None
+    formats = [{"name": f.name, "label": f.label} for f in FORMATS.values()]
+    return ws.renderer.render(
+        ws.renderer.template(INDEX_TEMPLATE),
+        title=SITE_TITLE,
+        advisories=items,
+        countries=countries,
+        levels=levels,
+        formats=formats,
+    )
 
 
 def feed_xml(items: list[dict[str, Any]], feed_id: str) -> bytes:
@@ -170,9 +165,6 @@ def index_json(items: list[dict[str, Any]]) -> bytes:
 def advisory_urn(advisory_id: str) -> str:
     """A stable Atom id: the same advisory keeps it across builds and hosts."""
     return uuid.uuid5(uuid.NAMESPACE_URL, f"travelrisk:advisory:{advisory_id}").urn
-
-
-SITE_FILES = ("index.html", "feed.xml", "advisories.json")
 
 
 def build_site(

@@ -25,6 +25,11 @@ from .errors import Problem
 Status = Literal["draft", "final", "withdrawn"]
 STATUSES: tuple[str, ...] = get_args(Status)
 """What an author writes in `status`: a draft is never published, withdrawn is no longer in force."""
+SITE_FILES = ("index.html", "feed.xml", "advisories.json")
+"""The site's own files at the top of the output folder (site.py writes them)."""
+RESERVED_IDS = frozenset({*SITE_FILES, "assets", "countries", "cap", "feeds"})
+"""Names an advisory id may not take: `output/<id>/` would collide with the site's own files and folders."""
+
 STATES = ("active", "expired", "superseded", "withdrawn", "draft")
 """What `Publication.state` returns; `list --state` filters on it."""
 

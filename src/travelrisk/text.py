@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .sandbox import BoundedEnvironment
 
 
 def join_list(items: Iterable[Any], word: str = "and") -> str:
@@ -17,12 +18,10 @@ def join_list(items: Iterable[Any], word: str = "and") -> str:
     return f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
-def _text_environment() -> ImmutableSandboxedEnvironment:
+def _text_environment() -> BoundedEnvironment:
     # Rule text is plain text (HTML templates escape it later); the sandbox keeps rule authors
     # to reading the values they are given, and StrictUndefined turns a typo into an error.
-    env = ImmutableSandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
-    )
+    env = BoundedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
     env.filters["join_and"] = join_list
     env.filters["join_or"] = lambda items: join_list(items, "or")
     return env

@@ -10,6 +10,7 @@ from typing import Any
 
 from .config import Config, brand, load_config
 from .errors import Problem, TravelriskError
+from .fonts import uncovered
 from .loading import Document, load_yaml
 from .model import Advisory, validate_document
 from .render import Renderer
@@ -104,7 +105,21 @@ class Workspace:
 
     def resolve(self, path: Path) -> Resolution:
         loaded = self.load(path)
-        return resolve(loaded.advisory, loaded.doc, self.library, self.settings)
+        res = resolve(loaded.advisory, loaded.doc, self.library, self.settings)
+        a = res.advisory
+        text = " ".join([a.title, a.summary, a.event, a.context or "", a.area or "", *a.advice, *res.cities])
+        if missing := uncovered(text):  # boxes in the PDF otherwise
+            shown = " ".join(f"U+{ord(c):04X}" for c in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            res.warnings.append(
+                Problem(
+                    str(path),
+                    message=f"no installed font can draw {len(missing)} character(s) "
+                    f"of this advisory ({shown}): the PDF would show boxes",
+                    hint="install a font that covers them (Debian's fonts-noto-core, fonts-noto-cjk)",
+                    severity="warning",
+                )
+            )
+        return res
 
     @property
     def settings(self) -> Settings:

@@ -1,0 +1,103 @@
+"""Bounded Jinja: templates and rule text may read values and nothing more, and may not run away.
+
+Jinja's immutable sandbox already keeps templates from reaching Python internals. On top of it:
+
+- **Size.** `*` on text or lists, and `**`, are checked before they run: `{{ 'x' * 10**8 }}` is an
+  error, not 100 MB. Rendered output is capped at MAX_OUTPUT characters.
+- **Iterations.** `range()` counts every number it hands out, per render, up to MAX_ITERATIONS:
+  nested loops over `range` stop there.
+- **Time.** A render runs under a deadline: a watchdog raises `RenderTimeout` inside the rendering
+  thread when it passes, whatever the template is doing in Python (a loop over a long string).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+MAX_OUTPUT = 2_000_000
+"""Characters one render may produce (a long advisory page is about 60,000)."""
+MAX_SEQUENCE = 1_000_000
+"""Items or characters one `*` may make."""
+MAX_ITERATIONS = 200_000
+"""Numbers `range()` may hand out in one render."""
+TEMPLATE_SECONDS = 10.0
+"""Wall-clock time for one template render (a real one takes milliseconds)."""
+RULE_SECONDS = 2.0
+"""Wall-clock time for one rule text."""
+
+
+class RenderTimeout(Exception):
+    """Raised inside a render that ran past its deadline."""
+
+
+_state = threading.local()
+
+
+class BoundedEnvironment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.globals["range"] = _counted_range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        numbers = isinstance(left, int | float) and isinstance(right, int | float)
+        if operator == "**" and numbers and abs(right) > 64 and abs(left) > 1:
+            raise SecurityError(f"{left} ** {right} is too large a number")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
+                    raise SecurityError(f"'*' would make {len(seq) * times:,} items (at most {MAX_SEQUENCE:,})")
+        return super().call_binop(context, operator, left, right)
+
+
+def _counted_range(*args: int) -> range:
+    numbers = range(*args)
+    used = getattr(_state, "iterations", 0) + len(numbers)
+    _state.iterations = used
+    if used > MAX_ITERATIONS:
+        raise SecurityError(f"loops over range() ran past {MAX_ITERATIONS:,} iterations")
+    return numbers
+
+
+@contextmanager
+def bounded(seconds: float, what: str) -> Iterator[None]:
+    """Run a render with a fresh iteration budget and a deadline of `seconds`."""
+    _state.iterations = 0
+    thread = threading.get_ident()
+    lock = threading.Lock()
+    fired = False
+    done = False
+
+    def expire() -> None:
+        nonlocal fired
+        with lock:
+            if not done:
+                fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(RenderTimeout))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except RenderTimeout:
+        raise RenderTimeout(f"{what} ran for more than {seconds:g} seconds") from None
+    finally:
+        with lock:
+            done = True
+            timer.cancel()
+            if fired:  # an exception not yet delivered must not surface after the render
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)
+
+
+def check_output(text: str, what: str) -> str:
+    if len(text) > MAX_OUTPUT:
+        raise SecurityError(f"{what} produced {len(text):,} characters (at most {MAX_OUTPUT:,})")
+    return text
