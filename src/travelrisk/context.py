@@ -44,6 +44,13 @@ def select(background: list[Background], threats: list[str], issued: date, most:
             about = 0 if item.threats else 1  # a fact about this threat before a general one
             eligible.append(((about, -item.date.toordinal()), item))
     eligible.sort(key=lambda pair: pair[0])
+    if any(rank[0] == 0 for rank, _ in eligible):  # facts about this threat: general ones would only pad
+        left += [
+            _fact(item, False, "general background, and facts about this threat exist")
+            for rank, item in eligible
+            if rank[0]
+        ]
+        eligible = [(rank, item) for rank, item in eligible if not rank[0]]
     chosen = [
         _fact(item, True, "about this threat" if not rank[0] else "general background")
         for rank, item in eligible[:most]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -88,7 +89,17 @@ def _pdf_task(ws: Workspace, res: Resolution, related: Related | None, options: 
     html = ws.renderer.html(res, "pdf", related)
     base = ws.template_dirs[0]
     identity = f"{res.advisory.id}\n{html}\n{options.pdf_variant}"
-    return html, base, ws.template_dirs, identity, options.pdf_variant, str(res.advisory.id)
+    logo = logo_place(ws.root) if ws.config.logo else None
+    return html, base, ws.template_dirs, identity, options.pdf_variant, str(res.advisory.id), str(res.path), logo
+
+
+def logo_place(root: Path) -> tuple[str, int, int]:
+    """Where `travelrisk.yaml` names the logo: what to blame for a fetch from inside an SVG logo."""
+    from .config import CONFIG_NAME
+    from .loading import load_yaml
+
+    path = root / CONFIG_NAME
+    return (str(path), *load_yaml(path).place(("logo",)))
 
 
 def _pdf(task: tuple[Any, ...]) -> bytes:

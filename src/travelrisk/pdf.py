@@ -12,6 +12,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import Problem, TravelriskError
+from .sandbox import RenderTimeout, bounded
+
+MAX_PAGES = 20
+"""Pages one advisory's PDF may have: a real one has one or two."""
+PDF_SECONDS = 60.0
+"""Wall-clock time for one PDF (a real one takes well under a second)."""
 
 
 def allowed_path(url: str, roots: list[Path]) -> Path | None:
@@ -79,10 +85,18 @@ def reset() -> None:
 
 
 def html_to_pdf(
-    html: str, base_dir: Path, roots: list[Path], identity: str, variant: str | None = None, source: str = "<advisory>"
+    html: str,
+    base_dir: Path,
+    roots: list[Path],
+    identity: str,
+    variant: str | None = None,
+    source: str = "<advisory>",
+    blame: str = "<advisory>",
+    logo_place: tuple[str, int, int] | None = None,
 ) -> bytes:
     """Render `html` to PDF bytes. `identity` seeds the PDF's file identifier, so the same
-    input always gives the same bytes (dates come from the HTML's dcterms meta tags)."""
+    input always gives the same bytes (dates come from the HTML's dcterms meta tags). `blame`
+    (the advisory's file) is blamed for a PDF past MAX_PAGES or PDF_SECONDS."""
     weasyprint, fenced_fetcher, fonts = _weasy()
     fetcher = fenced_fetcher([*roots, base_dir])
     document = weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher)
@@ -94,18 +108,31 @@ def html_to_pdf(
         attachments.extend(a.description or "a file named by <link rel=attachment>" for a in doc.metadata.attachments)
         attachments.extend(target for page in doc.pages for kind, target, *_ in page.links if kind == "attachment")
 
-    pdf: bytes = document.write_pdf(
-        finisher=find_attachments,
-        font_config=fonts,
-        pdf_identifier=hashlib.sha256(identity.encode()).hexdigest()[:32].encode(),
-        pdf_variant=variant,
-        pdf_tags=True,
-        custom_metadata=True,
-    )
+    options = {
+        "pdf_identifier": hashlib.sha256(identity.encode()).hexdigest()[:32].encode(),
+        "pdf_variant": variant,
+        "pdf_tags": True,
+        "custom_metadata": True,
+    }
+    try:
+        with bounded(PDF_SECONDS, f"the PDF of {blame}"):  # WeasyPrint lays out in Python: the deadline reaches it
+            laid_out = document.render(font_config=fonts, **options)
+            if len(laid_out.pages) > MAX_PAGES:
+                raise TravelriskError(
+                    Problem(
+                        blame,
+                        message=f"its PDF would have {len(laid_out.pages)} pages (at most {MAX_PAGES})",
+                        hint="shorten the event, context and advice",
+                    )
+                )
+            pdf: bytes = laid_out.write_pdf(finisher=find_attachments, **options)
+    except RenderTimeout as exc:
+        raise TravelriskError(Problem(blame, message=str(exc), hint="shorten the advisory's text")) from None
     problems = []
     for url in dict.fromkeys(fetcher.refused):
-        where = where_referred(url, roots)
-        path, line, column = where or (base_dir / "pdf.html.j2", 1, 1)
+        # Not in a template: then it came from inside the embedded logo (an SVG can refer to files).
+        where = where_referred(url, roots) or logo_place or (base_dir / "pdf.html.j2", 1, 1)
+        path, line, column = where
         problems.append(
             Problem(
                 str(path),

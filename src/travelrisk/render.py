@@ -63,7 +63,8 @@ def markdown(text: str | None, top: int = 3) -> Markup:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + top - 1)}"
-            token.attrSet("class", "tr-md-heading")
+            if token.type == "heading_open":
+                token.attrSet("class", "tr-md-heading")
     return Markup(MARKDOWN.renderer.render(tokens, MARKDOWN.options, {}))
 
 

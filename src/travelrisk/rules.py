@@ -91,6 +91,8 @@ class Resolution:
     """Every background fact of the profile, chosen or not, with the reason (for `explain`)."""
     cities_from: str = ""
     time_zone: str | None = None
+    path: str = ""
+    """The advisory's file, which problems found later (in its PDF) point at."""
 
 
 def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Settings = Settings()) -> Resolution:
@@ -195,6 +197,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         context,
         cities_from,
         _zone(code, cities, profile, advisory),
+        str(doc.path),
     )
 
 
