@@ -46,7 +46,8 @@ def html_of(ws: Path, path: Path) -> str:
 
 def words(html: str) -> str:
     """The page's text as a reader sees it: tags dropped, white space collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" .", ".")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" .", ".")
+    return text.replace("\u201c ", "\u201c").replace(" \u201d", "\u201d")
 
 
 def set_field(path: Path, key: str, value: str) -> None:
@@ -221,11 +222,11 @@ def test_update_chain_of_three_links_both_ways(ws: Path) -> None:
     assert re.search(r"Superseded by Fighters return: first arrests of \d\d \w{3} \d{4}", a_text)
     assert f'href="../{b_id}/index.html">Fighters return: first arrests</a>' in a_html
     assert "Update to" not in a_text
-    assert "Update to Security services brace for Islamic State fighters returning home of 15 Jul 2017" in b_text
+    assert "Update to \u201cSecurity services brace for Islamic State fighters returning home\u201d of 15 Jul 2017" in b_text
     assert f'href="../{MOROCCO}/index.html">Security services brace' in b_html
     assert re.search(r"Superseded by Fighters return: trials begin of \d\d \w{3} \d{4}", b_text)
     assert f'href="../{c_id}/index.html">Fighters return: trials begin</a>' in b_html
-    assert re.search(r"Update to Fighters return: first arrests of \d\d \w{3} \d{4}", c_text)
+    assert re.search(r"Update to \u201cFighters return: first arrests\u201d of \d\d \w{3} \d{4}", c_text)
     assert f'href="../{b_id}/index.html">Fighters return: first arrests</a>' in c_html
     assert "Superseded by" not in c_text
 
@@ -253,7 +254,7 @@ def test_update_of_an_unknown_id_suggests_the_closest(ws: Path) -> None:
 
 def test_update_accepts_the_earlier_file_and_drops_a_validity_already_past(ws: Path) -> None:
     earlier = ws / "advisories" / "fr-2026-11-20-transport-strikes.yaml"
-    set_field(earlier, "valid_until", "2020-01-01")
+    set_field(earlier, "valid_until", "2026-11-20T12:00:00Z")  # after its issue, before the update
     path = new_file(ws, "update", earlier)
     data = yaml.safe_load(path.read_text())
     assert data["supersedes"] == "fr-2026-11-20-transport-strikes"

@@ -74,7 +74,7 @@ CASES = [
     ("unknown severity", edit("severity: warning", "severity: severe"), "severity:", 1, "unknown severity level"),
     (
         "unknown target",
-        edit("threat: terrorism", "threat: terrorism\ntargets: [transport_hubs, hotels]"),
+        edit("targets: [transport_hubs,", "targets: [transport_hubs, hotels,"),
         "targets:",
         27,
         "unknown target 'hotels'",

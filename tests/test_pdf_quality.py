@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import MOROCCO, REPO, pdf_text, run_cli
 
@@ -120,11 +121,28 @@ def test_the_severity_band_is_drawn_in_the_level_colour(morocco: Path, screensho
     )
 
 
-def test_page_numbers_and_default_header_on_every_page(morocco: Path) -> None:
-    pages = int(info(morocco)["Pages"])
+def two_pages(folder: Path) -> Path:
+    """The Morocco advisory with the analyst's own advice added, long enough for a second page."""
+    data = yaml.safe_load(MOROCCO_YAML.read_text("utf-8"))
+    data["advice"] = [f"Own advice paragraph {i}: " + "keep to the routes agreed with your hosts. " * 12
+                      for i in range(5)]
+    path = folder / "advisories" / f"{MOROCCO}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return path
+
+
+def test_the_morocco_example_fits_one_page(morocco: Path) -> None:
+    assert info(morocco)["Pages"] == "1"
+    assert "Page 1 of 1" in pdf_text(morocco)
+
+
+def test_page_numbers_and_default_header_on_every_page(tmp_path: Path) -> None:
+    longer = render_pdf(two_pages(tmp_path), tmp_path / "ma.pdf")
+    pages = int(info(longer)["Pages"])
     assert pages == 2
     for n in range(1, pages + 1):
-        text = poppler("pdftotext", "-f", n, "-l", n, morocco, "-")
+        text = poppler("pdftotext", "-f", n, "-l", n, longer, "-")
         assert f"Page {n} of {pages}" in text
         assert "Travel risk advisory" in text
 
@@ -136,7 +154,7 @@ def test_a_short_advisory_fits_one_page(tmp_path: Path) -> None:
 
 
 def test_branding_on_every_page_and_in_metadata(branded: Path, tmp_path: Path, screenshots: Path) -> None:
-    pdf = render_pdf(branded / "advisories" / f"{MOROCCO}.yaml", tmp_path / "ma.pdf", workspace=branded)
+    pdf = render_pdf(two_pages(branded), tmp_path / "ma.pdf", workspace=branded)
     pages = int(info(pdf)["Pages"])
     assert pages >= 2
     for n in range(1, pages + 1):

@@ -36,6 +36,18 @@ def run_examples(lib: RuleLibrary) -> list[Problem]:
             problems += [Problem(str(item.path), item.line, 5, f"{where}: {p.message}", p.hint) for p in exc.problems]
             continue
         text = "\n".join(p.text for p in res.advice)
+        grade = res.recommendation.grade if res.recommendation else None
+        if ex.recommendation is not None and grade != ex.recommendation:
+            rule = res.recommendation.rule if res.recommendation else "none"
+            problems.append(
+                Problem(
+                    str(item.path),
+                    item.line,
+                    5,
+                    f"{where}: the recommendation is '{grade}', not '{ex.recommendation}'",
+                    f"set by: {rule}",
+                )
+            )
         for wanted in ex.must_contain:
             if wanted not in text:
                 problems.append(

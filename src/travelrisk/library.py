@@ -310,13 +310,17 @@ class RuleLibrary:
             for slot in slots:
                 key = (slot, loaded.layer, rule.priority, rule.when.model_dump_json())
                 if (other := seen.setdefault(key, loaded)) is not loaded:
-                    what = "sets the recommendation" if slot == "recommend" else "has the same slot"
+                    what = (
+                        "sets the recommendation with the same priority and conditions"
+                        if slot == "recommend"
+                        else "has the same slot, priority and conditions"
+                    )
                     problems.append(
                         Problem(
                             str(loaded.path),
                             loaded.line,
                             3,
-                            f"rule '{rule.id}' {what} with the same priority and conditions as "
+                            f"rule '{rule.id}' {what} as "
                             f"'{other.rule.id}' ({other.path}:{other.line}): one always shadows "
                             "the other",
                             "change its conditions or priority, or remove one",

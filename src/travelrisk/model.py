@@ -249,6 +249,8 @@ class Rule(Strict):
 class RuleExample(Strict):
     name: ShortText
     advisory: dict[str, Any]
+    recommendation: Key | None = None
+    """The travel recommendation grade the example must get."""
     must_contain: list[ShortText] = []
     must_not_contain: list[ShortText] = []
 

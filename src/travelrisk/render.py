@@ -70,11 +70,13 @@ def markdown(text: str | None, top: int = 3) -> Markup:
 
 def moment(value: datetime, zone: str | None = None) -> dict[str, Any]:
     """A moment as templates and JSON see it; with `zone`, also the local time there."""
-    data: dict[str, Any] = {"iso": utc_iso(value), "display": utc_display(value), "date": utc_date(value)}
-    if zone:
-        data["local"] = f"{local_time(value, zone)} local time"
-        data["zone"] = zone
-    return data
+    return {
+        "iso": utc_iso(value),
+        "display": utc_display(value),
+        "date": utc_date(value),
+        "local": f"{local_time(value, zone)} local time" if zone else None,
+        "zone": zone,
+    }
 
 
 def link(record: Record | None) -> dict[str, Any] | None:

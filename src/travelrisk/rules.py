@@ -20,7 +20,7 @@ from . import countries, places
 from .conditions import Facts, failures
 from .context import MAX_FACTS, Fact, select
 from .errors import Problem, TravelriskError, did_you_mean
-from .library import LoadedRule, RuleLibrary, _unknown
+from .library import Layer, LoadedRule, RuleLibrary, _unknown
 from .loading import Document
 from .model import Advisory, CountryProfile, Grade, Kind, Level, TargetCategory, Threat, clean_text
 from .sandbox import RULE_SECONDS, RenderTimeout, bounded, check_output
@@ -224,14 +224,28 @@ def _kinds(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[P
     if advisory.kind is not None:
         return found
     texts = {"title": advisory.title, "summary": advisory.summary, "event": advisory.event}
-    for key, (threat, kind) in lib.kinds.items():
-        if threat not in advisory.threat:
-            continue
-        for where, text in texts.items():
-            word = next((w for w in kind.words if _word(w).search(text)), None)
-            if word is not None:
-                found[key] = f"the word '{word}' in the {where}"
-                break
+    hits = [
+        (key, where, m.start(), m.end(), word)
+        for key, (threat, kind) in lib.kinds.items()
+        if threat in advisory.threat
+        for where, text in texts.items()
+        for word in kind.words
+        for m in _word(word).finditer(text)
+    ]
+    # A word inside a longer match of another kind does not count: "strike" in "air strike",
+    # "kidnapping" in "express kidnapping".
+    kept = [
+        h
+        for h in hits
+        if not any(
+            o[0] != h[0] and o[1] == h[1] and o[2] <= h[2] and h[3] <= o[3] and o[3] - o[2] > h[3] - h[2] for o in hits
+        )
+    ]
+    order = list(texts)
+    for key in lib.kinds:  # the library's order of kinds: the first supplies a threat's places
+        mine = sorted((order.index(h[1]), h[2], h[4], h[1]) for h in kept if h[0] == key)
+        if mine:
+            found[key] = f"the word '{mine[0][2]}' in the {mine[0][3]}"
     return found
 
 
@@ -260,10 +274,11 @@ class _Scene:
     kinds: dict[str, Kind]
     settings: Settings
 
-    def values(self, threat_key: str | None = None) -> dict[str, Any]:
+    def values(self, threat_key: str | None = None, rule_kinds: list[str] | None = None) -> dict[str, Any]:
+        """The values rule text sees; a rule about certain kinds names those kinds' places."""
         a, lib = self.advisory, self.lib
         threat = lib.threats.get(threat_key or "") or lib.threats[a.threat[0]]
-        kinds = _kinds_of(threat, self.kinds, lib)
+        kinds = [self.kinds[k] for k in rule_kinds or [] if k in self.kinds] or _kinds_of(threat, self.kinds, lib)
         keys = places.target_keys(threat, kinds, a.targets, lib.targets, places.has_coast(self.code, self.profile))
         targets = {k: lib.targets[k] for k in keys}
         the_country = countries.in_sentence(self.code, self.name)
@@ -291,7 +306,7 @@ class _Scene:
         }
 
     def render(self, text: str, what: str, threat_key: str | None = None, loaded: LoadedRule | None = None) -> str:
-        values = self.values(threat_key)
+        values = self.values(threat_key, loaded.rule.when.kind if loaded is not None else None)
         try:
             template = loaded.template if loaded is not None and loaded.template is not None else _compile(text)
             with bounded(RULE_SECONDS, what):
@@ -333,7 +348,21 @@ def _recommend(matched: list[LoadedRule], scene: _Scene, by_id: dict[str, RuleTr
     lib = scene.lib
     rank = {key: i for i, key in enumerate(lib.grades)}
     setters = [r for r in matched if r.rule.recommend in lib.grades]
-    best = max(setters, key=lambda r: (r.layer, r.rule.priority, rank[r.rule.recommend or ""]), default=None)
+    # The most specific rule within each threat decides that threat's grade; across threats the
+    # strictest grade wins: a mild kind of one threat never overrides a stricter verdict on another.
+    per_threat: dict[str | None, LoadedRule] = {}
+    for r in setters:
+        group = _threat_of(r, scene) if r.layer > Layer.GENERAL else None
+        held = per_threat.get(group)
+        if held is None or (r.layer, r.rule.priority, rank[r.rule.recommend or ""]) > (
+            held.layer,
+            held.rule.priority,
+            rank[held.rule.recommend or ""],
+        ):
+            per_threat[group] = r
+    best = max(
+        per_threat.values(), key=lambda r: (rank[r.rule.recommend or ""], r.layer, r.rule.priority), default=None
+    )
     grade_key = best.rule.recommend if best else lib.levels[scene.advisory.severity].recommend
     if grade_key is None or grade_key not in lib.grades:
         return None
@@ -368,12 +397,12 @@ def _advice(matched: list[LoadedRule], scene: _Scene, by_id: dict[str, RuleTrace
         if slot in emitted:
             continue
         emitted.add(slot)
-        by_id[winner.rule.id].used = True
         text = scene.render(winner.rule.advice or "", f"rule '{winner.rule.id}'", _threat_of(winner, scene), winner)
         # Nothing said twice: a sentence another rule already wrote is left out.
         sentences = [s for s in _SENTENCE.split(text) if s and _norm(s) not in said]
         said.update(_norm(s) for s in sentences)
-        if sentences:
+        if sentences:  # a rule whose text renders empty (no curfew given) wrote nothing: it is not "used"
+            by_id[winner.rule.id].used = True
             advice.append(AdviceParagraph(" ".join(sentences), winner.rule.id))
     return advice
 
