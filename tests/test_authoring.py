@@ -222,7 +222,10 @@ def test_update_chain_of_three_links_both_ways(ws: Path) -> None:
     assert re.search(r"Superseded by Fighters return: first arrests of \d\d \w{3} \d{4}", a_text)
     assert f'href="../{b_id}/index.html">Fighters return: first arrests</a>' in a_html
     assert "Update to" not in a_text
-    assert "Update to \u201cSecurity services brace for Islamic State fighters returning home\u201d of 15 Jul 2017" in b_text
+    assert (
+        "Update to \u201cSecurity services brace for Islamic State fighters returning home\u201d of 15 Jul 2017"
+        in b_text
+    )
     assert f'href="../{MOROCCO}/index.html">Security services brace' in b_html
     assert re.search(r"Superseded by Fighters return: trials begin of \d\d \w{3} \d{4}", b_text)
     assert f'href="../{c_id}/index.html">Fighters return: trials begin</a>' in b_html

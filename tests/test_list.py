@@ -46,7 +46,15 @@ def advisory(
 @pytest.fixture
 def desk(ws: Path) -> Path:
     """The two bundled advisories plus one of each kind the filters tell apart."""
-    advisory(ws, "ke-old", country="Kenya", severity="warning", threat="kidnapping", valid_until="2020-01-31", issued="2020-01-10T09:00:00+00:00")
+    advisory(
+        ws,
+        "ke-old",
+        country="Kenya",
+        severity="warning",
+        threat="kidnapping",
+        valid_until="2020-01-31",
+        issued="2020-01-10T09:00:00+00:00",
+    )
     advisory(ws, "ke-draft", country="KE", severity="critical", threat="armed_conflict", status="draft")
     advisory(ws, "ke-gone", country="KE", status="withdrawn", valid_until="2099-01-01")
     advisory(ws, "th-first", country="TH", threat="health", valid_until="2099-01-01")

@@ -124,8 +124,9 @@ def test_the_severity_band_is_drawn_in_the_level_colour(morocco: Path, screensho
 def two_pages(folder: Path) -> Path:
     """The Morocco advisory with the analyst's own advice added, long enough for a second page."""
     data = yaml.safe_load(MOROCCO_YAML.read_text("utf-8"))
-    data["advice"] = [f"Own advice paragraph {i}: " + "keep to the routes agreed with your hosts. " * 12
-                      for i in range(5)]
+    data["advice"] = [
+        f"Own advice paragraph {i}: " + "keep to the routes agreed with your hosts. " * 12 for i in range(5)
+    ]
     path = folder / "advisories" / f"{MOROCCO}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")

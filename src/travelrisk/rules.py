@@ -173,9 +173,8 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         advisory.issued.date(),
         MAX_FACTS - 1 if advisory.context else MAX_FACTS,
     )
-    impact = next((k.impact for k in kinds.values() if k.impact), None) or next(
-        (t.impact for t in threats if t.impact), None
-    )
+    # The impact line of the first threat (in the advisory's order) that has one: its kind's, else its own.
+    impact = next((i for t in threats for i in [*(k.impact for k in _kinds_of(t, kinds, lib)), t.impact] if i), None)
     return Resolution(
         advisory,
         code,
@@ -288,6 +287,7 @@ class _Scene:
             "country_code": self.code,
             "cities": self.cities,
             "area": a.area or "",
+            "coast": places.has_coast(self.code, self.profile),
             "place": a.area or the_country,
             "local": bool(a.area),
             "severity": lib.levels[a.severity].label,

@@ -448,8 +448,11 @@ tpl(
     "2:1: " + T + "maximum recursion depth exceeded",
     "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
 )
-tpl("tpl-range-bomb.j2", "2:1: " + T + "loops over range() ran past 200,000 iterations",
-    "{% for i in range(10**9) %}{% endfor %}")
+tpl(
+    "tpl-range-bomb.j2",
+    "2:1: " + T + "loops over range() ran past 200,000 iterations",
+    "{% for i in range(10**9) %}{% endfor %}",
+)
 tpl("tpl-type-error.j2", "2:1: " + T + "unsupported operand type(s) for +: 'int' and 'str'", "{{ 1 + advisory.title }}")
 tpl(
     "tpl-markdown-unsafe-ok.j2",
