@@ -193,8 +193,10 @@ def test_one_recommendation_the_most_specific_rule_or_the_level_default(ws: Path
         ],
     )
     assert recommendation(ws, severity="notice") == ("caution", "level")
-    # a kind rule is more specific than a threat rule, whatever the grade
-    assert recommendation(ws, severity="critical", area="Rabat", kind=["bombing"]) == ("caution", "kind-rule")
+    # within a threat the most specific rule decides, whatever its grade: the kind rule beats the
+    # threat rule; across threats (and general rules) the strictest grade wins
+    assert recommendation(ws, severity="warning", area="Rabat", kind=["bombing"]) == ("caution", "kind-rule")
+    assert recommendation(ws, severity="critical", area="Rabat", kind=["bombing"]) == ("reconsider", "any-critical")
     assert recommendation(ws, severity="warning", area="Rabat")[1] == "local-terror"
     res = Workspace(ws).resolve(ws / "advisories" / "probe.yaml")
     assert res.recommendation is not None and "Rabat" in res.recommendation.text
