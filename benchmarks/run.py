@@ -73,8 +73,11 @@ def in_process(root: Path, sample: int) -> dict[str, float]:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from travelrisk.build import render
+    from travelrisk.formats import FORMATS
     from travelrisk.workspace import Workspace
+
+    def render(ws: Any, res: Any, fmt: str) -> bytes:
+        return FORMATS[fmt].render(ws, res)
 
     ws = Workspace(root)
     paths = ws.advisory_paths()
