@@ -68,12 +68,15 @@ def ids(ws: Path, *args: str) -> list[str]:
     return [row["id"] for row in json.loads(ran.stdout)]
 
 
-def test_table_has_the_columns_and_one_line_per_advisory_newest_first(desk: Path) -> None:
+def test_table_fits_80_columns_with_titles_newest_first(desk: Path) -> None:
     ran = run_cli("list", workspace=desk)
     assert ran.exit_code == 0, ran.stderr
     header, *lines = ran.stdout.splitlines()
-    assert header.split() == ["ID", "COUNTRY", "SEVERITY", "STATUS", "ISSUED", "VALID", "UNTIL", "STATE"]
-    assert [line.split()[0] for line in lines] == [
+    assert header.split() == ["ISSUED", "(UTC)", "CC", "SEVERITY", "STATE", "ID"]
+    assert all(len(line) <= 80 for line in ran.stdout.splitlines())
+    facts = [line for line in lines if not line.startswith("    ")]
+    titles = [line for line in lines if line.startswith("    ") and not line.startswith("    superseded by")]
+    assert [line.split()[-1] for line in facts] == [
         FRANCE,
         "th-second",
         "ke-draft",
@@ -82,12 +85,18 @@ def test_table_has_the_columns_and_one_line_per_advisory_newest_first(desk: Path
         "ke-old",
         MOROCCO,
     ]
-    by_id = {line.split()[0]: line for line in lines}
-    assert by_id["ke-old"].split()[1:4] == ["KE", "warning", "final"]
-    assert by_id["ke-old"].endswith("2020-01-31 23:59  expired")
-    assert by_id["th-first"].endswith("superseded by th-second")
-    assert by_id["ke-gone"].endswith("withdrawn") and by_id["ke-draft"].endswith("draft")
-    assert by_id[MOROCCO].endswith("-                 active")
+    by_id = {f.split()[-1]: (f, t) for f, t in zip(facts, titles, strict=True)}
+    # the state column says what --state and the JSON say
+    assert by_id["ke-old"][0].split()[2:5] == ["KE", "warning", "expired"]
+    assert by_id["ke-old"][1] == "    Advisory ke-old (valid until 2020-01-31 23:59)"
+    assert by_id["th-first"][0].split()[4] == "superseded" and "    superseded by th-second" in lines
+    assert by_id["ke-gone"][0].split()[4] == "withdrawn" and by_id["ke-draft"][0].split()[4] == "draft"
+    assert by_id[MOROCCO][1] == "    Security services brace for Islamic State fighters returning home"
+
+
+def test_nothing_matching_says_so(desk: Path) -> None:
+    ran = run_cli("list", "--state", "expired", "--country", "FR", workspace=desk)
+    assert ran.exit_code == 0 and ran.stdout == "No advisories match.\n"
 
 
 @pytest.mark.parametrize(
@@ -134,12 +143,18 @@ def test_a_broken_file_is_reported_and_the_others_still_listed(desk: Path) -> No
 def test_an_unknown_country_filter_is_an_error_not_an_empty_list(desk: Path) -> None:
     ran = run_cli("list", "--country", "Atlantis", workspace=desk)
     assert ran.exit_code == 1
-    assert "--country:1:1: unknown country 'Atlantis'" in ran.stderr
+    assert "--country: unknown country 'Atlantis'" in ran.stderr
 
 
 def test_an_empty_workspace_lists_nothing(tmp_path: Path) -> None:
+    (tmp_path / "advisories").mkdir()
     ran = run_cli("list", "-f", "json", workspace=tmp_path)
     assert ran.exit_code == 0 and json.loads(ran.stdout) == []
+
+
+def test_a_folder_without_advisories_is_an_error(tmp_path: Path) -> None:
+    ran = run_cli("list", workspace=tmp_path / "dya")
+    assert ran.exit_code == 1 and "has no advisories/ folder; check --workspace" in ran.stderr
 
 
 # --- the lifecycle rules, at fixed moments -------------------------------------------------

@@ -19,13 +19,11 @@ import yaml
 
 from .errors import Problem, TravelriskError, did_you_mean
 from .loading import load_yaml
-from .model import Advisory, validate_document
+from .model import PLACEHOLDER, Advisory, validate_document
 from .publish import write_new
 from .rules import resolve
 from .workspace import Workspace
 
-PLACEHOLDER = "REPLACE:"
-"""Starts every placeholder text, so that what is left to write is easy to find."""
 SUMMARY_PLACEHOLDER = f"{PLACEHOLDER} one or two sentences on what happened and what it means for travellers."
 EVENT_PLACEHOLDER = (
     f"{PLACEHOLDER} what happened, where and when, and who is affected. Keep to facts, "

@@ -93,7 +93,9 @@ def build(
     if len(chosen) != len(set(formats)) or not chosen:
         raise ValueError(f"unknown format(s) in {formats}; choose from {', '.join(FORMATS)}")
     started = time.perf_counter()
+    ws.require_advisories()
     out_dir = (out_dir or ws.output_dir).resolve()
+    _check_output_folder(out_dir)
     with output_lock(out_dir):
         run = _Run(ws, out_dir, chosen, force, include_drafts, strict, now or datetime.now(UTC))
         jobs_todo = run.plan()
@@ -311,6 +313,23 @@ class _Run:
             new = self.new.entries.get(source)
             if new is None or new.id != old.id:  # deleted, renamed or lost its id
                 self.report.removed.append(old.id)
+
+
+def _check_output_folder(out_dir: Path) -> None:
+    """Build only into a folder travelrisk made (it has the manifest) or an empty one: a build prunes
+    what it published before, and must never mix its files with, or remove, anyone else's."""
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise TravelriskError(Problem(str(out_dir), message="is not a folder", hint="choose a folder with -o"))
+    if not out_dir.is_dir() or (out_dir / MANIFEST_NAME).exists():
+        return
+    if {p.name for p in out_dir.iterdir()} - {".travelrisk.lock"}:
+        raise TravelriskError(
+            Problem(
+                str(out_dir),
+                message="is not empty and was not made by travelrisk (it has no build manifest)",
+                hint="choose an empty or new folder with -o",
+            )
+        )
 
 
 def _unpublished(entry: Entry) -> Entry:

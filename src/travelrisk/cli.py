@@ -8,13 +8,16 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import cli_desk  # noqa: F401 - registers new, update, serve and list
 from .clikit import FormatChoice, PdfVariantChoice, app, friendly, report, show_version, terminal_progress, workspace
-from .formats import BUILD_FORMATS, FORMATS
+from .formats import BUILD_FORMATS, FORMATS, for_suffix
+
+if TYPE_CHECKING:
+    from .formats import OutputFormat
 
 __all__ = ["app", "run"]
 
@@ -43,7 +46,12 @@ def main(
 def render(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The advisory YAML file (it may live anywhere).")],
-    fmt: Annotated[FormatChoice, typer.Option("--format", "-f", help="Output format.")] = "pdf",
+    fmt: Annotated[
+        FormatChoice | None,
+        typer.Option(
+            "--format", "-f", help="Output format. Default: from -o's extension (.pdf, .html, .json, .txt), else pdf."
+        ),
+    ] = None,
     output: Annotated[
         str | None,
         typer.Option("--output", "-o", help="Output file, or - for standard output. Default: output/<id>/<file>."),
@@ -63,19 +71,39 @@ def render(
     from .formats import RenderOptions
     from .publish import write_atomic
 
+    chosen = _format_for(fmt, output)
+    if output == "-" and chosen.binary and sys.stdout.isatty():
+        typer.echo(
+            f"travelrisk render: a {chosen.name.upper()} is not for a terminal; give -o FILE, or pipe it", err=True
+        )
+        raise typer.Exit(2)
     ws = workspace(ctx, **({"fragment__shadow": (True, "--shadow")} if shadow else {}))
     res = ws.resolve(file)
     a = res.advisory
     pub = ws.publication(mentioning={a.id, *([a.supersedes] if a.supersedes else [])}, extra=[file])
     report(res.warnings)
-    data = FORMATS[fmt].render(ws, res, pub.related(a.id), RenderOptions(pdf_variant))
+    data = chosen.render(ws, res, pub.related(a.id), RenderOptions(pdf_variant))
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    target = Path(output) if output else ws.output_dir / a.id / FORMATS[fmt].file_name(a.id)
+    target = Path(output) if output else ws.output_dir / a.id / chosen.file_name(a.id)
     write_atomic(target, data)
-    typer.echo(str(target), err=True)
+    typer.echo(str(target))
+
+
+def _format_for(fmt: str | None, output: str | None) -> OutputFormat:
+    """-f when given; else the format -o's extension names; else PDF. A clash is a usage error."""
+    by_suffix = for_suffix(Path(output).suffix) if output and output != "-" else None
+    if fmt is None:
+        return by_suffix or FORMATS["pdf"]
+    if by_suffix is not None and by_suffix.name != fmt and Path(str(output)).suffix not in FORMATS[fmt].suffixes:
+        typer.echo(
+            f"travelrisk render: -o {output} is a {by_suffix.name} file name, but -f asks for {fmt}; make them agree",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return FORMATS[fmt]
 
 
 @app.command()
@@ -118,6 +146,8 @@ def build(
     report(result.warnings)
     for problems in result.failed.values():
         report(problems)
+    for written in result.files:  # what it wrote, for scripts; the summary is for people
+        typer.echo(str(written))
     typer.echo(f"{result.summary()} in {result.seconds:.2f} s -> {output or ws.output_dir}", err=True)
     if result.failed:
         raise typer.Exit(1)
@@ -182,7 +212,7 @@ def schema(
     folder = output if output.is_absolute() else ws.root / output
     for name, data in schemas(ws.library).items():
         write_atomic(folder / name, dumps(data))
-        typer.echo(str(folder / name), err=True)
+        typer.echo(str(folder / name))
 
 
 def run() -> None:  # the console script

@@ -23,7 +23,7 @@ app = typer.Typer(
     name="travelrisk",
     help="Turn short YAML advisories into finished travel-risk advisories (PDF, HTML, JSON).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -64,6 +64,9 @@ def friendly(func: F) -> F:
         except TravelriskError as exc:
             report(exc.problems)
             raise typer.Exit(1) from None
+        except BrokenPipeError:  # `travelrisk render -o - | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+            raise typer.Exit(0) from None
         except OSError as exc:
             where = exc.filename or "travelrisk"
             typer.echo(f"{where}:1:1: {exc.strerror or exc}; check the path and its permissions", err=True)

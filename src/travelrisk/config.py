@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
 
 from .errors import Problem, TravelriskError, fail
 from .loading import Document, load_yaml
@@ -53,6 +53,11 @@ def _text_colour(value: str) -> str:
 TextColour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(_text_colour)]
 
 
+def _page_size(value: Any) -> Any:
+    """`letter`, `LETTER`, `a4`: the sizes as people type them."""
+    return {"a4": "A4", "letter": "Letter"}.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+
 class Colours(Strict):
     accent: TextColour = "#0b4f8a"
     """Links, the masthead rule and section headings' marker."""
@@ -74,7 +79,7 @@ class Config(Strict):
     footer: ShortText | None = None
     security_contact: ShortText = "your organisation's security team"
     """How advice names the people travellers call: one name, used everywhere."""
-    page_size: Literal["A4", "Letter"] = "A4"
+    page_size: Annotated[Literal["A4", "Letter"], BeforeValidator(_page_size)] = "A4"
     colours: Colours = Colours()
     fragment: FragmentOptions = FragmentOptions()
 

@@ -26,7 +26,9 @@ class Problem:
 
     def __str__(self) -> str:
         label = "warning: " if self.severity == "warning" else ""
-        text = f"{self.path}:{self.line}:{self.column}: {label}{self.message}"
+        # A command-line option has no lines: `--country: unknown country 'Atlantis'`.
+        where = self.path if self.path.startswith("--") else f"{self.path}:{self.line}:{self.column}"
+        text = f"{where}: {label}{self.message}"
         return _printable(f"{text}; {self.hint}" if self.hint else text)
 
     def as_warning(self) -> Problem:

@@ -13,8 +13,6 @@ from .dates import utc_iso, utc_short
 from .errors import Problem, TravelriskError
 from .workspace import Workspace
 
-COLUMNS = ("id", "country", "severity", "status", "issued", "valid until", "state")
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -64,6 +62,7 @@ def rows(
 ) -> tuple[list[Row], list[Problem]]:
     """The advisories matching `filters` in the publication's order, and the problems found
     (unreadable files, duplicate ids, supersedes cycles)."""
+    ws.require_advisories()
     pub = ws.publication(include_drafts=True)
     now = now or dt.datetime.now(dt.UTC)
     wanted_countries = _country_codes(ws, filters.country)
@@ -126,26 +125,30 @@ def _country_codes(ws: Workspace, values: Iterable[str]) -> set[str]:
     return codes
 
 
+WIDTH = 80
+"""The table fits a standard terminal: one line of facts, then the title, indented."""
+
+
 def table(found: list[Row]) -> str:
-    """A plain-text table, columns padded to their widest cell (no colour: it goes to files and pipes)."""
-    cells = [
-        [
-            r.id,
-            r.country,
-            r.severity,
-            r.status,
-            utc_short(r.issued),
-            utc_short(r.valid_until),
-            f"superseded by {r.superseded_by}" if r.superseded_by else r.state,
-        ]
-        for r in found
-    ]
-    widths = [max(len(c[i]) for c in [list(COLUMNS), *cells]) for i in range(len(COLUMNS))]
-    lines = [
-        "  ".join(text.ljust(w) for text, w in zip(line, widths, strict=True)).rstrip()
-        for line in [[c.upper() for c in COLUMNS], *cells]
-    ]
+    """Two lines per advisory, within WIDTH columns: issued (UTC), country, severity, state (the
+    words `--state` and the JSON use) and id; then the title, indented, and what supersedes it.
+    Ids are never cut (people copy them). No colour: it goes to files and pipes."""
+    if not found:
+        return "No advisories match.\n"
+    sev = max(len("SEVERITY"), *(len(r.severity) for r in found))
+    state = max(len("STATE"), *(len(r.state) for r in found))
+    lines = [f"{'ISSUED (UTC)':<16}  {'CC':<2}  {'SEVERITY':<{sev}}  {'STATE':<{state}}  ID"]
+    for r in found:
+        lines.append(f"{utc_short(r.issued):<16}  {r.country[:2]:<2}  {r.severity:<{sev}}  {r.state:<{state}}  {r.id}")
+        until = f" (valid until {utc_short(r.valid_until)})" if r.valid_until else ""
+        lines.append(_clip(f"    {r.title}", WIDTH - len(until)) + until)
+        if r.superseded_by:
+            lines.append(f"    superseded by {r.superseded_by}")
     return "\n".join(lines) + "\n"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def to_json(found: list[Row]) -> str:

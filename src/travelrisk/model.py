@@ -83,7 +83,13 @@ def _one_or_many_schema(item: dict[str, Any]) -> WithJsonSchema:
     return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item}]})
 
 
-Key = Annotated[str, Field(pattern=KEY_PATTERN)]
+def _key_like(value: Any) -> Any:
+    """`Critical`, `Civil unrest`, `natural-hazard` -> the key they can only mean: keys are lower case
+    with underscores, so this reading is never ambiguous."""
+    return re.sub(r"[\s-]+", "_", value.strip().lower()) if isinstance(value, str) else value
+
+
+Key = Annotated[str, BeforeValidator(_key_like), Field(pattern=KEY_PATTERN)]
 Keys = Annotated[
     list[Key], BeforeValidator(_one_or_many), _one_or_many_schema({"type": "string", "pattern": KEY_PATTERN})
 ]
@@ -108,6 +114,10 @@ class Source(Strict):
     date: dt.date | None = None
 
 
+PLACEHOLDER = "REPLACE:"
+"""Starts every placeholder text `travelrisk new` writes: a final advisory may not contain it."""
+FUTURE_DAYS = 2
+"""An advisory issued further ahead than this is probably a typo (a warning)."""
 MAX_ITEMS = 20
 """Sources, cities, places and targets in one advisory: far past any real one, short of a 200-page PDF."""
 YEARS = (1970, 2100)
@@ -153,7 +163,7 @@ class Advisory(Strict):
     changes: LongText | None = None
     """For an update: what has changed since the advisory it supersedes (shown first)."""
     valid_until: AwareDateTime | None = None
-    status: Status = "final"
+    status: Annotated[Status, BeforeValidator(_key_like)] = "final"
     supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
     sources: Annotated[list[Source], Field(max_length=MAX_ITEMS)] = []
     advice: Annotated[
@@ -409,7 +419,7 @@ def _problem(doc: Document, model: type[BaseModel], err: Any, data: dict[str, An
         return doc.problem(loc, f"unknown key '{loc[-1]}'", hint)
     if kind == "missing":
         return doc.problem(loc[:-1], f"missing required key '{loc[-1]}'", f"add '{loc[-1]}: ...'")
-    message = err["msg"].removeprefix("Value error, ")
+    message = _our_words(err)
     if kind == "string_pattern_mismatch":
         message = "has characters that are not allowed here"
         hint = "use lower-case letters, digits, '-', '.' or '_'" if "id" in name or "key" in name else ""
@@ -419,6 +429,34 @@ def _problem(doc: Document, model: type[BaseModel], err: Any, data: dict[str, An
             hint = "write the colour as #rrggbb, e.g. #1f5f8b"
         return doc.problem(loc, f"{name} {message}", hint)
     return doc.problem(loc, f"{name}: {message}", _type_hint(kind))
+
+
+def _our_words(err: Any) -> str:
+    """The validator's message in our words: what is wrong with the value, not pydantic's phrasing."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind.startswith(("datetime_", "date_")):
+        return "is not a date and time" if kind.startswith("datetime") else "is not a date"
+    words = {
+        "string_type": "is not text",
+        "list_type": "is not a list",
+        "dict_type": "is not a set of 'key: value' lines",
+        "bool_parsing": "is not yes or no (write true or false)",
+        "bool_type": "is not yes or no (write true or false)",
+        "int_parsing": "is not a whole number",
+        "int_type": "is not a whole number",
+        "string_too_long": f"is longer than {ctx.get('max_length', 'allowed'):,} characters"
+        if isinstance(ctx.get("max_length"), int)
+        else "is too long",
+        "string_too_short": "is empty",
+        "too_short": "is empty",
+        "too_long": f"has more than {ctx.get('max_length')} items" if ctx.get("max_length") else "has too many items",
+        "literal_error": f"must be one of {ctx.get('expected', '').replace(chr(39), '')}"
+        if ctx.get("expected")
+        else "is not one of the allowed values",
+    }
+    if kind in words:
+        return words[kind]
+    return str(err["msg"]).removeprefix("Value error, ").replace("Input should be", "should be")
 
 
 def _type_hint(kind: str) -> str:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from . import __version__
 from .dates import local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
-from .rules import Resolution
+from .rules import Resolution, full_title
 from .sandbox import TEMPLATE_SECONDS, BoundedEnvironment, RenderTimeout, bounded, check_output
 from .state import Record, Related
 from .text import join_list
@@ -103,7 +103,7 @@ def view(res: Resolution, related: Related | None = None) -> dict[str, Any]:
     return {
         "id": a.id,
         "title": a.title,
-        "full_title": f"{res.country_name}: {a.title}",
+        "full_title": full_title(a.title, res.country_name, res.country_code),
         "country": {"code": res.country_code, "name": res.country_name},
         "issued": moment(a.issued, res.time_zone),
         "severity": {

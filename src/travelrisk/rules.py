@@ -8,6 +8,7 @@ summary and event name in words), the area, the places to avoid, curfew hours an
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,7 +23,18 @@ from .context import MAX_FACTS, Fact, select
 from .errors import Problem, TravelriskError, did_you_mean
 from .library import Layer, LoadedRule, RuleLibrary, _unknown
 from .loading import Document
-from .model import Advisory, CountryProfile, Grade, Kind, Level, TargetCategory, Threat, clean_text
+from .model import (
+    FUTURE_DAYS,
+    PLACEHOLDER,
+    Advisory,
+    CountryProfile,
+    Grade,
+    Kind,
+    Level,
+    TargetCategory,
+    Threat,
+    clean_text,
+)
 from .sandbox import RULE_SECONDS, RenderTimeout, bounded, check_output
 from .text import TEXT_ENV
 
@@ -110,6 +122,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         if key not in lib.targets:
             problems.append(_unknown(doc, ("targets", i), "target", key, lib.targets))
     kinds_found = _kinds(advisory, doc, lib, problems)
+    _prepublish(advisory, doc, name, code, problems, warnings)
     if problems:
         raise TravelriskError(sorted(set(problems)))
 
@@ -198,6 +211,60 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         _zone(code, cities, profile, advisory),
         str(doc.path),
     )
+
+
+def _prepublish(
+    advisory: Advisory, doc: Document, name: str, code: str, problems: list[Problem], warnings: list[Problem]
+) -> None:
+    """What must not be published: placeholders in a final advisory; and what is probably a slip."""
+    if advisory.status == "final":
+        texts = {
+            "title": advisory.title,
+            "summary": advisory.summary,
+            "event": advisory.event,
+            "context": advisory.context or "",
+            "area": advisory.area or "",
+            "changes": advisory.changes or "",
+        }
+        texts |= {f"advice.{i}": text for i, text in enumerate(advisory.advice)}
+        for key, text in texts.items():
+            if PLACEHOLDER in text:
+                loc = tuple(int(p) if p.isdigit() else p for p in key.split("."))
+                problems.append(
+                    doc.problem(
+                        loc,
+                        f"{key.split('.')[0]} still holds placeholder text ({PLACEHOLDER}) in a final advisory",
+                        "write it, or set status: draft",
+                    )
+                )
+    if name and repeats_country(advisory.title, name, code):
+        warnings.append(
+            doc.problem(
+                ("title",),
+                f"the title starts with the country ({name}), which the page already puts before it",
+                f"write the title without '{name}:'",
+            )
+        )
+    ahead = advisory.issued - dt.datetime.now(dt.UTC)
+    if ahead > dt.timedelta(days=FUTURE_DAYS):
+        warnings.append(
+            doc.problem(
+                ("issued",),
+                f"issued is {ahead.days} days in the future",
+                "check the date; an advisory is issued when it goes out",
+            )
+        )
+
+
+def repeats_country(title: str, name: str, code: str) -> bool:
+    """Whether a title already starts with its country ("Kenya: ...", "KE - ...")."""
+    head = title.casefold()
+    return any(head.startswith(f"{n.casefold()}{sep}") for n in (name, code) if n for sep in (":", " -", " –"))
+
+
+def full_title(title: str, name: str, code: str) -> str:
+    """`Country: title`, never `Kenya: Kenya: ...`."""
+    return title if not name or repeats_country(title, name, code) else f"{name}: {title}"
 
 
 # --- kinds -------------------------------------------------------------------------------------

@@ -327,6 +327,7 @@ def start(
     root: Path, port: int = 8000, log: Callable[[str], None] = lambda _line: None, interval: float = 0.5
 ) -> Running:
     """Build once, then serve and watch in background threads (for tests and embedding)."""
+    Workspace(root).require_advisories()
     preview = Preview(root, log)
     try:
         preview.refresh()

@@ -86,6 +86,18 @@ class Workspace:
         """`travelrisk.yaml` (branding, page size, fragment options) with the overrides; defaults when absent."""
         return load_config(self.root, self.overrides)
 
+    def require_advisories(self) -> None:
+        """Commands over the whole workspace need its `advisories/`: a mistyped `-w` is an error, never
+        an empty site that replaces the published one."""
+        if not self.advisories_dir.is_dir():
+            raise TravelriskError(
+                Problem(
+                    str(self.root),
+                    message="has no advisories/ folder",
+                    hint="check --workspace (or the folder you are in); `travelrisk new` starts a workspace",
+                )
+            )
+
     def advisory_paths(self) -> list[Path]:
         if not self.advisories_dir.is_dir():
             return []

@@ -1,0 +1,154 @@
+"""Publishing that never misleads: guard rails, pre-publish checks and command-line conventions."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import MOROCCO, files_under, run_cli
+
+ADVISORY = f"{MOROCCO}.yaml"
+
+
+def advisory(ws: Path, name: str, **changes: object) -> Path:
+    data = yaml.safe_load((ws / "advisories" / ADVISORY).read_text()) | changes
+    path = ws / "advisories" / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+# --- guard rails ------------------------------------------------------------------------------
+
+
+def test_a_mistyped_workspace_never_wipes_the_published_site(ws: Path, tmp_path: Path) -> None:
+    published = tmp_path / "pub"
+    assert run_cli("build", "-f", "html", "-o", published, workspace=ws).exit_code == 0
+    before = files_under(published)
+    ran = run_cli("build", "-f", "html", "-o", published, workspace=tmp_path / "dya")
+    assert ran.exit_code == 1 and f"{tmp_path / 'dya'}:1:1: has no advisories/ folder" in ran.stderr
+    assert files_under(published) == before and not (tmp_path / "dya").exists()
+
+
+def test_build_refuses_a_folder_it_did_not_make_unless_empty(ws: Path, tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("not ours")
+    ran = run_cli("build", "-f", "html", "-o", theirs, workspace=ws)
+    assert ran.exit_code == 1 and "is not empty and was not made by travelrisk" in ran.stderr
+    assert files_under(theirs) == {"notes.txt": b"not ours"}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run_cli("build", "-f", "html", "-o", empty, workspace=ws).exit_code == 0
+
+
+# --- pre-publish checks -------------------------------------------------------------------------
+
+
+def test_placeholder_text_in_a_final_advisory_is_an_error_and_fine_in_a_draft(ws: Path) -> None:
+    path = advisory(ws, "unfinished", summary="REPLACE: one or two sentences.", status="final")
+    ran = run_cli("validate", path, workspace=ws)
+    assert ran.exit_code == 1 and "summary still holds placeholder text (REPLACE:) in a final advisory" in ran.stderr
+    advisory(ws, "unfinished", summary="REPLACE: one or two sentences.", status="draft")
+    assert run_cli("validate", path, workspace=ws).exit_code == 0
+    built = run_cli("build", "-f", "json", workspace=ws)
+    assert "unfinished" not in (ws / "output" / "advisories.json").read_text(), built.stderr
+
+
+def test_a_title_that_repeats_the_country_is_a_warning_and_never_doubled(ws: Path) -> None:
+    path = advisory(ws, "doubled", title="Morocco: arrests in Fez")
+    ran = run_cli("validate", path, workspace=ws)
+    assert ran.exit_code == 0 and "warning: the title starts with the country (Morocco)" in ran.stderr
+    text = run_cli("render", path, "-f", "text", "-o", "-", workspace=ws).stdout
+    assert "Morocco: arrests in Fez" in text and "Morocco: Morocco:" not in text
+
+
+def test_an_advisory_issued_far_ahead_is_a_warning(ws: Path) -> None:
+    path = advisory(ws, "ahead", issued="2099-01-01T00:00:00Z")
+    ran = run_cli("validate", path, workspace=ws)
+    assert ran.exit_code == 0 and "warning: issued is" in ran.stderr and "days in the future" in ran.stderr
+
+
+# --- conventions --------------------------------------------------------------------------------
+
+
+def test_version_help_and_completion() -> None:
+    assert run_cli("--version").stdout.startswith("travelrisk ")
+    assert run_cli("-h").exit_code == 0
+    assert "--install-completion" in run_cli("--help").stdout
+
+
+def test_the_format_follows_the_output_extension(ws: Path) -> None:
+    out = ws / "alert.html"
+    ran = run_cli("render", ws / "advisories" / ADVISORY, "-o", out, workspace=ws)
+    assert ran.exit_code == 0 and out.read_text().startswith("<!DOCTYPE html>")
+    assert ran.stdout.strip() == str(out)  # what it wrote, on standard output
+    clash = run_cli("render", ws / "advisories" / ADVISORY, "-f", "pdf", "-o", ws / "alert.html", workspace=ws)
+    assert clash.exit_code == 2 and "is a html file name, but -f asks for pdf" in clash.stderr
+
+
+def test_build_prints_what_it_wrote(ws: Path) -> None:
+    ran = run_cli("build", "-f", "json", workspace=ws)
+    written = ran.stdout.split()
+    assert str(ws / "output" / MOROCCO / f"{MOROCCO}.json") in written
+    assert all(Path(p).is_file() for p in written) and "built 2" in ran.stderr
+
+
+def test_a_closed_pipe_is_quiet(ws: Path) -> None:
+    command = f"{sys.executable} -m travelrisk -w {ws} render {ws / 'advisories' / ADVISORY} -f html -o - | head -c 0"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=60)
+    assert done.stderr == "" and done.returncode == 0, done.stderr
+
+
+def test_no_pdf_is_written_to_a_terminal(ws: Path) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "travelrisk", "-w", str(ws), "render", str(ws / "advisories" / ADVISORY), "-o", "-"],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2 and "a PDF is not for a terminal" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "shown"), [("severity", "Critical", "Critical"), ("threat", "Civil unrest", "Civil unrest")]
+)
+def test_values_are_read_case_insensitively_where_unambiguous(ws: Path, key: str, value: str, shown: str) -> None:
+    path = advisory(ws, "cased", **{key: value})
+    assert run_cli("validate", path, workspace=ws).exit_code == 0
+
+
+def test_a_near_miss_value_gets_did_you_mean(ws: Path) -> None:
+    path = advisory(ws, "near", severity="warnng")
+    ran = run_cli("validate", path, workspace=ws)
+    assert ran.exit_code == 1 and "unknown severity level 'warnng'; did you mean 'warning'?" in ran.stderr
+
+
+def test_messages_are_in_our_words(ws: Path) -> None:
+    path = ws / "advisories" / "when.yaml"
+    path.write_text((ws / "advisories" / ADVISORY).read_text().replace("2017-07-15T17:12:00+00:00", "yesterday"))
+    ran = run_cli("validate", path, workspace=ws)
+    assert ran.exit_code == 1 and "issued: is not a date and time" in ran.stderr
+    assert "Input should be" not in ran.stderr
+
+
+def test_page_size_is_read_as_people_write_it(ws: Path) -> None:
+    (ws / "travelrisk.yaml").write_text("page_size: letter\n")
+    assert run_cli("validate", workspace=ws).exit_code == 0
+
+
+def test_command_line_problems_name_the_option(ws: Path) -> None:
+    ran = run_cli("list", "--country", "Atlantis", workspace=ws)
+    assert ran.exit_code == 1 and ran.stderr.startswith("--country: unknown country 'Atlantis'")
