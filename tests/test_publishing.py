@@ -152,3 +152,108 @@ def test_page_size_is_read_as_people_write_it(ws: Path) -> None:
 def test_command_line_problems_name_the_option(ws: Path) -> None:
     ran = run_cli("list", "--country", "Atlantis", workspace=ws)
     assert ran.exit_code == 1 and ran.stderr.startswith("--country: unknown country 'Atlantis'")
+
+
+# --- state on the advisory itself ------------------------------------------------------------------
+
+
+def test_an_expired_advisory_says_so_on_its_page_and_pdf(ws: Path) -> None:
+    from datetime import UTC, datetime
+
+    from travelrisk.build import build
+    from travelrisk.workspace import Workspace
+
+    advisory(ws, "short-lived", valid_until="2017-07-20T00:00:00Z")
+    build(Workspace(ws), formats=("html", "pdf"), now=datetime(2017, 7, 18, tzinfo=UTC))
+    page = ws / "output" / "short-lived" / "index.html"
+    assert "Expired on" not in page.read_text()
+    build(Workspace(ws), formats=("html", "pdf"), now=datetime(2026, 1, 1, tzinfo=UTC))  # the state changed
+    html = page.read_text()
+    assert html.index("Expired on 20 Jul 2017 | 12:00 AM UTC: no longer in force") < html.index('class="tr-title"')
+    first_page = subprocess.run(
+        ["pdftotext", "-l", "1", str(ws / "output" / "short-lived" / "short-lived.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Expired on 20 Jul 2017" in first_page
+
+
+def test_a_superseded_advisory_says_so_at_the_top_and_links_to_its_replacement(ws: Path) -> None:
+    advisory(ws, "later", supersedes=MOROCCO, issued="2017-08-01T09:00:00Z", title="First arrests")
+    html = run_cli("render", ws / "advisories" / ADVISORY, "-f", "html", "-o", "-", workspace=ws).stdout
+    notice = html.index("Superseded: replaced by")
+    assert notice < html.index('class="tr-title"')
+    assert '“<a href="../later/index.html">First arrests</a>” of 01 Aug 2017' in html[notice : notice + 300]
+
+
+# --- links that work where people read them --------------------------------------------------------
+
+
+def pdf_links(pdf: Path) -> list[str]:
+    """The addresses of the PDF's link annotations (poppler's pdfinfo -url)."""
+    out = subprocess.run(["pdfinfo", "-url", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return [line.split()[-1] for line in out.splitlines()[1:] if line.strip()]
+
+
+def test_without_base_url_fragments_and_pdfs_carry_no_relative_or_file_links(ws: Path) -> None:
+    advisory(ws, "later", supersedes=MOROCCO, issued="2017-08-01T09:00:00Z", title="First arrests")
+    later = ws / "advisories" / "later.yaml"
+    fragment = run_cli("render", later, "-f", "fragment", "-o", "-", workspace=ws).stdout
+    assert 'href="../' not in fragment and "“Security services brace" in fragment
+    run_cli("render", later, "-o", ws / "later.pdf", workspace=ws)
+    assert not any(u.startswith("file:") for u in pdf_links(ws / "later.pdf"))
+
+
+def test_with_base_url_every_published_link_is_absolute(ws: Path) -> None:
+    base = "https://intranet.example.com/advisories/"
+    (ws / "travelrisk.yaml").write_text(
+        "organisation: Northwind Security\nbase_url: https://intranet.example.com/advisories\n"
+    )
+    advisory(ws, "later", supersedes=MOROCCO, issued="2017-08-01T09:00:00Z", title="First arrests")
+    assert run_cli("build", "-f", "html", "-f", "fragment", "-f", "json", "-f", "pdf", workspace=ws).exit_code == 0
+    out = ws / "output"
+    assert f'href="{base}{MOROCCO}/index.html"' in (out / "later" / "index.html").read_text()
+    assert f'href="{base}{MOROCCO}/index.html"' in (out / "later" / "fragment.html").read_text()
+    data = yaml.safe_load((out / "later" / "later.json").read_text())
+    assert data["update_of"]["href"] == f"{base}{MOROCCO}/index.html" and data["url"] == f"{base}later/index.html"
+    feed = (out / "feed.xml").read_text()
+    assert f'rel="self" type="application/atom+xml" href="{base}feed.xml"' in feed
+    assert f'href="{base}later/index.html"' in feed and "<name>Northwind Security</name>" in feed
+    links = pdf_links(out / "later" / "later.pdf")
+    assert f"{base}{MOROCCO}/index.html" in links and not any(u.startswith("file:") for u in links)
+
+
+def test_a_bad_base_url_is_refused_at_its_place(ws: Path) -> None:
+    (ws / "travelrisk.yaml").write_text("base_url: intranet/advisories\n")
+    ran = run_cli("validate", workspace=ws)
+    assert ran.exit_code == 1 and "travelrisk.yaml:1:1: base_url" in ran.stderr
+
+
+# --- print -----------------------------------------------------------------------------------------------
+
+
+def test_a_printed_pdf_cites_its_sources_and_names_itself_on_every_page(ws: Path) -> None:
+    path = advisory(
+        ws,
+        "long",
+        sources=[{"title": "Report", "url": "https://news.example.org/report"}],
+        advice=[f"Paragraph {i}: " + "keep to the routes agreed with your hosts. " * 12 for i in range(6)],
+    )
+    run_cli("render", path, "-o", ws / "long.pdf", workspace=ws)
+    pages = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(ws / "long.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in (1, 2)
+    ]
+    assert "<https://news.example.org/report>" in "".join(pages)
+    assert "Security services brace" in pages[1].split("\n\n")[0] + pages[1][:300]  # the running header
+
+
+def test_the_html_page_has_a_print_stylesheet(ws: Path) -> None:
+    html = run_cli("render", ws / "advisories" / ADVISORY, "-f", "html", "-o", "-", workspace=ws).stdout
+    assert "@media print" in html

@@ -175,7 +175,9 @@ class _Run:
         for source, record in records.items():
             if source in self.failed_sources:
                 continue
-            inputs = sha(fingerprint, raws[source], related_key(self.pub.related(record.id)), str(self.include_drafts))
+            inputs = sha(
+                fingerprint, raws[source], related_key(self.pub.related(record.id, self.now)), str(self.include_drafts)
+            )
             old = self.old.entries.get(source)
             if old is not None and old.inputs == inputs and not self.force and self._present(old):
                 self.new.entries[source] = old if self.pub.is_published(record.id) else _unpublished(old)
@@ -209,15 +211,15 @@ class _Run:
             res = ws.resolve(path)
             if self.strict and res.warnings:
                 raise TravelriskError([w.as_error() for w in res.warnings])
-            related = self.pub.related(res.advisory.id)
-            data = to_json(res, related).encode()  # links to neighbours too
+            related = self.pub.related(res.advisory.id, self.now)
+            data = to_json(res, related, ws.config.base_url).encode()  # links to neighbours too
         except TravelriskError as exc:
             self._fail(source, exc.problems)
             return None
         self.report.warnings.extend(res.warnings)
         from .site import listing
 
-        v = view(res, related)
+        v = view(res, related, ws.config.base_url)
         old = self.old.entries.get(source)
         same_id = old is not None and old.id == res.advisory.id
         data_key = sha(data)
@@ -291,7 +293,7 @@ class _Run:
         from .site import build_site, site_items
 
         entries = {e.id: e for e in self.new.entries.values()}
-        items = site_items(self.pub, entries, self.now)
+        items = site_items(self.pub, entries, self.now, self.ws.config.base_url)
         written, self.new.site = build_site(
             self.ws, self.out_dir, items, None if self.force else self.old.site, workspace_key(self.ws)
         )
@@ -352,13 +354,15 @@ def _render(run: _Run, jobs: list[_Job], workers: int, progress: Progress | None
                 for name in job.keys:  # heavy formats first, so workers start while this process does the rest
                     fmt = FORMATS[name]
                     if fmt.finish is not None:
-                        task = fmt.prepare(run.ws, job.res, run.pub.related(job.res.advisory.id), options)
+                        task = fmt.prepare(run.ws, job.res, run.pub.related(job.res.advisory.id, run.now), options)
                         pool.submit((job, name), fmt.finish, task)
                         pending[id(job)] = pending.get(id(job), 0) + 1
                 for name in job.keys:
                     fmt = FORMATS[name]
                     if fmt.finish is None and name not in job.data:
-                        job.data[name] = fmt.render(run.ws, job.res, run.pub.related(job.res.advisory.id), options)
+                        job.data[name] = fmt.render(
+                            run.ws, job.res, run.pub.related(job.res.advisory.id, run.now), options
+                        )
             except TravelriskError as exc:
                 for name in job.keys:
                     pool.cancel((job, name))

@@ -53,6 +53,10 @@ def _text_colour(value: str) -> str:
 TextColour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(_text_colour)]
 
 
+def _with_slash(value: Any) -> Any:
+    return value.strip() + "/" if isinstance(value, str) and not value.strip().endswith("/") else value
+
+
 def _page_size(value: Any) -> Any:
     """`letter`, `LETTER`, `a4`: the sizes as people type them."""
     return {"a4": "A4", "letter": "Letter"}.get(value.strip().lower(), value) if isinstance(value, str) else value
@@ -77,6 +81,11 @@ class Config(Strict):
     logo: ShortText | None = None
     classification: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")] | None = None
     footer: ShortText | None = None
+    base_url: (
+        Annotated[str, BeforeValidator(_with_slash), Field(pattern=r"^https?://[^\s?#]+/$", max_length=500)] | None
+    ) = None
+    """Where `output/` is published, e.g. https://intranet.example.com/advisories/: every published link
+    (pages, fragments, feed, JSON, PDFs) is then absolute."""
     security_contact: ShortText = "your organisation's security team"
     """How advice names the people travellers call: one name, used everywhere."""
     page_size: Annotated[Literal["A4", "Letter"], BeforeValidator(_page_size)] = "A4"
@@ -165,6 +174,7 @@ def brand(root: Path, config: Config) -> dict[str, Any]:
     """What templates see as `brand` (documented in docs/design.md)."""
     return {
         "organisation": config.organisation,
+        "base_url": config.base_url,
         "logo": logo_data_uri(root, config.logo) if config.logo else None,
         "classification": config.classification,
         "footer": config.footer,

@@ -76,7 +76,7 @@ def _html(kind: str) -> Prepare:
 def _json(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
     from .render import to_json
 
-    return to_json(res, related).encode()
+    return to_json(res, related, ws.config.base_url).encode()
 
 
 def _text(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:

@@ -52,7 +52,9 @@ def workspace_key(ws: Workspace) -> str:
 
 def related_key(related: Related) -> str:
     """An update line changes a page (its links), so the neighbours join the advisory's key."""
-    return json.dumps([r.to_dict() if r else None for r in (related.update_of, related.superseded_by)])
+    return json.dumps(
+        [*(r.to_dict() if r else None for r in (related.update_of, related.superseded_by)), related.state]
+    )
 
 
 class TemplateDeps:

@@ -184,7 +184,12 @@ class Advisory(Strict):
     @field_validator("valid_until", "issued", mode="before")
     @classmethod
     def _date_only(cls, value: Any) -> Any:
-        # A bare date (2017-07-20) means the end of that day in UTC.
+        # A bare date (2017-07-20, quoted or not) means the end of that day in UTC.
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                return value  # not a real day: reported as not a date
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return dt.datetime(value.year, value.month, value.day, 23, 59, tzinfo=dt.UTC)
         return value

@@ -79,20 +79,20 @@ def moment(value: datetime, zone: str | None = None) -> dict[str, Any]:
     }
 
 
-def link(record: Record | None) -> dict[str, Any] | None:
-    """Another advisory as a page names it. Links are relative between `output/<id>/index.html`
-    pages, the layout of `build` and `serve`."""
+def link(record: Record | None, base_url: str | None = None, relative: bool = True) -> dict[str, Any] | None:
+    """Another advisory as a page names it: absolute under `base_url` when set; else relative between
+    `output/<id>/index.html` pages (the layout of `build` and `serve`), or no link at all where a
+    relative one would break (a fragment embedded elsewhere, a PDF sent to someone)."""
     if record is None:
         return None
-    return {
-        "id": record.id,
-        "title": record.title,
-        "href": f"../{record.id}/index.html",
-        "issued": moment(record.issued),
-    }
+    path = f"{record.id}/index.html"
+    href = f"{base_url}{path}" if base_url else f"../{path}" if relative else None
+    return {"id": record.id, "title": record.title, "href": href, "issued": moment(record.issued)}
 
 
-def view(res: Resolution, related: Related | None = None) -> dict[str, Any]:
+def view(
+    res: Resolution, related: Related | None = None, base_url: str | None = None, relative: bool = True
+) -> dict[str, Any]:
     """The plain data every template and the JSON output see (documented in docs/templates.md).
 
     `related` (from `state.Publication.related`) links an update to the advisory it supersedes
@@ -140,8 +140,10 @@ def view(res: Resolution, related: Related | None = None) -> dict[str, Any]:
         "status": a.status,
         "valid_until": moment(a.valid_until) if a.valid_until else None,
         "supersedes": a.supersedes,
-        "update_of": link(related.update_of),
-        "superseded_by": link(related.superseded_by),
+        "state": related.state if a.status == "final" else a.status,
+        "update_of": link(related.update_of, base_url, relative),
+        "superseded_by": link(related.superseded_by, base_url, relative),
+        "url": f"{base_url}{a.id}/index.html" if base_url else None,
         "sources": [
             {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date.isoformat() if s.date else None}
             for s in a.sources
@@ -219,7 +221,9 @@ class Renderer:
         if kind not in KINDS:
             raise ValueError(f"unknown HTML kind {kind!r}")
         template = self.template(f"{kind}.html.j2")
-        return self.render(template, advisory=view(res, related), kind=kind, shadow=self.shadow and kind == "fragment")
+        base_url = (self.brand or {}).get("base_url")
+        advisory = view(res, related, base_url, relative=kind == "page")  # a fragment or PDF travels alone
+        return self.render(template, advisory=advisory, kind=kind, shadow=self.shadow and kind == "fragment")
 
     def render(self, template: jinja2.Template, **values: Any) -> str:
         """Render within the sandbox's bounds; any failure is the template's, reported at its place."""
@@ -255,17 +259,28 @@ class Renderer:
         return problems
 
 
-def to_json(res: Resolution, related: Related | None = None) -> str:
-    data = {"format": "travelrisk-advisory", "version": 1, **view(res, related)}
+def to_json(res: Resolution, related: Related | None = None, base_url: str | None = None) -> str:
+    data = {"format": "travelrisk-advisory", "version": 1, **view(res, related, base_url)}
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
 def to_text(res: Resolution, related: Related | None = None) -> str:
     """Plain text, for email bodies and chat: the reference alert's order of parts."""
     v = view(res, related)
-    marks = {"draft": ["DRAFT: NOT FOR DISTRIBUTION"], "withdrawn": ["WITHDRAWN: NO LONGER IN FORCE"]}
+    marks = {
+        "draft": ["DRAFT: NOT FOR DISTRIBUTION"],
+        "withdrawn": ["WITHDRAWN: NO LONGER IN FORCE"],
+        "expired": [f"EXPIRED ON {v['valid_until']['display'].upper()}: NO LONGER IN FORCE"]
+        if v["valid_until"]
+        else [],
+        "superseded": [
+            f"SUPERSEDED BY \u201c{v['superseded_by']['title']}\u201d OF {v['superseded_by']['issued']['date'].upper()}"
+        ]
+        if v["superseded_by"]
+        else [],
+    }
     dateline = v["issued"]["display"] + (f" ({v['issued']['local']})" if v["issued"].get("local") else "")
-    parts = [*marks.get(v["status"], []), dateline + (f" | {v['area']}" if v["area"] else "")]
+    parts = [*marks.get(v["state"], []), dateline + (f" | {v['area']}" if v["area"] else "")]
     if v["is_update"]:
         earlier = v["update_of"]
         parts.append(

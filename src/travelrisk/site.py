@@ -50,7 +50,9 @@ def listing(v: dict[str, Any], level_rank: int) -> dict[str, Any]:
     return entry
 
 
-def site_items(pub: Publication, entries: dict[str, Entry], now: datetime) -> list[dict[str, Any]]:
+def site_items(
+    pub: Publication, entries: dict[str, Entry], now: datetime, base_url: str | None = None
+) -> list[dict[str, Any]]:
     """The published advisories in the publication's order, each with its links and state."""
     items = []
     for record in pub.ordered():
@@ -58,7 +60,8 @@ def site_items(pub: Publication, entries: dict[str, Entry], now: datetime) -> li
         if entry is None or not entry.outputs:
             continue  # never built (it failed before its first good build)
         item = dict(entry.listing)
-        item["links"] = {f: f"{record.id}/{entry.outputs[f].file}" for f in FORMATS if f in entry.outputs}
+        base = base_url or ""  # links are absolute when the site's address is known
+        item["links"] = {f: f"{base}{record.id}/{entry.outputs[f].file}" for f in FORMATS if f in entry.outputs}
         item["href"] = next(iter(item["links"].values()))
         item["state"] = pub.state(record.id, now)
         item["updated"] = entry.updated
@@ -72,7 +75,7 @@ def site_items(pub: Publication, entries: dict[str, Entry], now: datetime) -> li
             item["superseded_by"] = {
                 "id": later.id,
                 "title": later_entry.listing["full_title"] if later_entry else later.title,
-                "href": f"{later.id}/{links[first].file}" if first else None,
+                "href": f"{base}{later.id}/{links[first].file}" if first else None,
             }
         items.append(item)
     return items
@@ -89,10 +92,13 @@ def index_html(ws: Workspace, items: list[dict[str, Any]]) -> str:
         countries=countries,
         levels=levels,
         formats=formats,
+        present={f"{i['country']['code']}|{i['severity']['key']}" for i in items},
     )
 
 
-def feed_xml(items: list[dict[str, Any]], feed_id: str) -> bytes:
+def feed_xml(
+    items: list[dict[str, Any]], feed_id: str, author: str | None = None, base_url: str | None = None
+) -> bytes:
     """Atom 1.0 (RFC 4287). Links are relative to the feed's own address, which readers resolve."""
     ET.register_namespace("", ATOM)
 
@@ -107,9 +113,10 @@ def feed_xml(items: list[dict[str, Any]], feed_id: str) -> bytes:
     # The newest change among the advisories, not the build time: a rebuild changes nothing.
     sub(feed, "updated", max((i["updated"] for i in items), default="1970-01-01T00:00:00Z"))
     sub(feed, "generator", "travelrisk", version=__version__)
-    sub(sub(feed, "author"), "name", "travelrisk")
-    sub(feed, "link", rel="self", href="feed.xml")
-    sub(feed, "link", rel="alternate", type="text/html", href="index.html")
+    sub(sub(feed, "author"), "name", author or SITE_TITLE)
+    base = base_url or ""  # absolute with base_url (a proper rel="self"); else relative to the feed itself
+    sub(feed, "link", rel="self", type="application/atom+xml", href=f"{base}feed.xml")
+    sub(feed, "link", rel="alternate", type="text/html", href=f"{base}index.html")
     for item in items:
         entry = sub(feed, "entry")
         sub(entry, "id", advisory_urn(item["id"]))
@@ -180,7 +187,11 @@ def build_site(
     key = hashlib.sha256(json.dumps([__version__, salt, feed_id, items], sort_keys=True).encode()).hexdigest()
     if key == previous and all((out_dir / name).is_file() for name in SITE_FILES):
         return [], key
-    files = (index_html(ws, items).encode(), feed_xml(items, feed_id), index_json(items))
+    files = (
+        index_html(ws, items).encode(),
+        feed_xml(items, feed_id, ws.config.organisation, ws.config.base_url),
+        index_json(items),
+    )
     written = [
         out_dir / name for name, data in zip(SITE_FILES, files, strict=True) if write_if_changed(out_dir / name, data)
     ]

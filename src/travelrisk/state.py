@@ -112,6 +112,8 @@ class Related:
 
     update_of: Record | None = None
     superseded_by: Record | None = None
+    state: str = "active"
+    """One of STATES, at the moment of rendering: an expired or superseded page says so at its top."""
 
 
 @dataclass
@@ -207,8 +209,9 @@ class Publication:
             return None
         return earlier
 
-    def related(self, aid: str) -> Related:
-        return Related(self.update_of(aid), self.superseded_by(aid))
+    def related(self, aid: str, now: dt.datetime | None = None) -> Related:
+        state = self.state(aid, now) if aid in self.records else "active"
+        return Related(self.update_of(aid), self.superseded_by(aid), state)
 
     def state(self, aid: str, now: dt.datetime | None = None) -> str:
         """One of STATES. Draft and withdrawn win; then superseded; then expired by `valid_until`."""

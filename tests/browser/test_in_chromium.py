@@ -157,3 +157,21 @@ def test_branded_draft_shows_logo_classification_and_watermark(
     assert run_axe(page) == []
     assert_clean(seen)
     screenshot(page, "page-branded-draft.png")
+
+
+def test_site_filters_say_when_nothing_matches(visit: Any, site: Site, screenshot: Screenshot) -> None:
+    from travelrisk.build import build
+    from travelrisk.workspace import Workspace
+
+    build(Workspace(REPO), site.root / "idx", ("html",))
+    seen = visit("idx/index.html")
+    page = seen.page
+    assert not page.locator(".trs-empty").is_visible()
+    page.click("label[for=trs-country-FR]")
+    page.click("label[for=trs-severity-warning]")  # France has a notice, not a warning
+    assert page.locator(".trs-empty").is_visible()
+    assert not any(page.locator(".trs-item").nth(i).is_visible() for i in range(page.locator(".trs-item").count()))
+    screenshot(page, "site-empty-filter.png")
+    page.click("label[for=trs-severity-notice]")
+    assert not page.locator(".trs-empty").is_visible()
+    assert_clean(seen)
