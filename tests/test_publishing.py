@@ -257,3 +257,27 @@ def test_a_printed_pdf_cites_its_sources_and_names_itself_on_every_page(ws: Path
 def test_the_html_page_has_a_print_stylesheet(ws: Path) -> None:
     html = run_cli("render", ws / "advisories" / ADVISORY, "-f", "html", "-o", "-", workspace=ws).stdout
     assert "@media print" in html
+
+
+# --- stable addresses ------------------------------------------------------------------------------------
+
+
+def test_each_country_has_a_stable_page_of_what_is_in_force(ws: Path) -> None:
+    import json
+    from datetime import UTC, datetime
+
+    from travelrisk.build import build
+    from travelrisk.workspace import Workspace
+
+    build(Workspace(ws), formats=("html", "json"), now=datetime(2026, 11, 21, tzinfo=UTC))
+    page = ws / "output" / "countries" / "ma" / "index.html"
+    assert "Morocco: advisories in force" in page.read_text()
+    assert f'href="../../{MOROCCO}/index.html"' in page.read_text()
+    data = json.loads((ws / "output" / "countries" / "ma" / "index.json").read_text())
+    assert [a["id"] for a in data["advisories"]] == [MOROCCO]
+    advisory(ws, "withdrawn", status="withdrawn", id=MOROCCO)  # the same id, now a second file: loses
+    (ws / "advisories" / ADVISORY).unlink()
+    (ws / "advisories" / "withdrawn.yaml").rename(ws / "advisories" / ADVISORY)
+    build(Workspace(ws), formats=("html", "json"), now=datetime(2026, 11, 21, tzinfo=UTC))
+    assert "No advisory is in force for Morocco" in page.read_text()  # the address still answers
+    assert json.loads((ws / "output" / "countries" / "ma" / "index.json").read_text())["advisories"] == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from .workspace import Workspace
 
 INDEX_TEMPLATE = "site/index.html.j2"
+COUNTRY_TEMPLATE = "site/country.html.j2"
+COUNTRIES = "countries"
+"""The folder of per-country pages (a reserved id: state.RESERVED_IDS)."""
 ATOM = "http://www.w3.org/2005/Atom"
 SITE_TITLE = "Travel-risk advisories"
 
@@ -195,7 +199,46 @@ def build_site(
     written = [
         out_dir / name for name, data in zip(SITE_FILES, files, strict=True) if write_if_changed(out_dir / name, data)
     ]
+    written += country_pages(ws, out_dir, items)
     return written, key
+
+
+def country_pages(ws: Workspace, out_dir: Path, items: list[dict[str, Any]]) -> list[Path]:
+    """`countries/<cc>/index.html` and `index.json`: the advisories in force for one country, latest
+    first, at an address that never changes ("current advice for Morocco" links). A country keeps
+    its page once it had an advisory; the page then says none is in force."""
+    folder = out_dir / COUNTRIES
+    known = {p.name for p in folder.iterdir() if p.is_dir() and not p.is_symlink()} if folder.is_dir() else set()
+    countries = {i["country"]["code"].lower(): i["country"] for i in items if i["country"]["code"]}
+    known = {c for c in known if re.fullmatch(r"[a-z]{2}", c)}
+    written = []
+    template = ws.renderer.template(COUNTRY_TEMPLATE)
+    for code in sorted(known | set(countries)):
+        country = countries.get(code) or {"code": code.upper(), "name": code.upper()}
+        current = [i for i in items if i["country"]["code"].lower() == code and i["state"] == "active"]
+        page = ws.renderer.render(
+            template,
+            title=f"{country['name']}: advisories in force",
+            country=country,
+            advisories=current,
+            formats=[{"name": f.name, "label": f.label} for f in FORMATS.values()],
+        )
+        data = {
+            "format": "travelrisk-country",
+            "version": 1,
+            "country": country,
+            "advisories": [
+                {k: i.get(k) for k in ("id", "full_title", "severity", "issued", "valid_until", "summary", "links")}
+                for i in current
+            ],
+        }
+        for name, payload in (
+            ("index.html", page.encode()),
+            ("index.json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()),
+        ):
+            if write_if_changed(folder / code / name, payload):
+                written.append(folder / code / name)
+    return written
 
 
 def _marks(item: dict[str, Any]) -> list[str]:
