@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import cli_desk  # noqa: F401 - registers new, update, serve and list
-from .clikit import FormatChoice, PdfVariantChoice, app, friendly, report, show_version, terminal_progress, workspace
+from .clikit import (
+    FormatChoice,
+    PdfVariantChoice,
+    StyleChoice,
+    app,
+    friendly,
+    report,
+    show_version,
+    terminal_progress,
+    workspace,
+)
 from .formats import BUILD_FORMATS, FORMATS, for_suffix
 
 if TYPE_CHECKING:
@@ -60,12 +70,15 @@ def render(
         PdfVariantChoice | None,
         typer.Option("--pdf-variant", help="PDF/A (archival) or PDF/UA (accessibility)."),
     ] = None,
-    shadow: Annotated[
-        bool,
+    style: Annotated[
+        StyleChoice | None,
         typer.Option(
-            "--shadow", help="Fragment only: wrap it in a declarative shadow root, isolated from the host's CSS."
+            "--style",
+            help="Fragment only: scoped (one <style>), inline (style attributes only, for "
+            "sanitisers that strip <style>) or shadow (a shadow root with an inline fallback).",
         ),
-    ] = False,
+    ] = None,
+    shadow: Annotated[bool, typer.Option("--shadow", help="Same as --style shadow.")] = False,
 ) -> None:
     """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON or text."""
     from .formats import RenderOptions
@@ -77,7 +90,10 @@ def render(
             f"travelrisk render: a {chosen.name.upper()} is not for a terminal; give -o FILE, or pipe it", err=True
         )
         raise typer.Exit(2)
-    ws = workspace(ctx, **({"fragment__shadow": (True, "--shadow")} if shadow else {}))
+    overrides = {"fragment__style": (style, "--style")} if style else {}
+    if shadow:
+        overrides = {"fragment__style": ("shadow", "--shadow")}
+    ws = workspace(ctx, **overrides)
     res = ws.resolve(file)
     a = res.advisory
     pub = ws.publication(mentioning={a.id, *([a.supersedes] if a.supersedes else [])}, extra=[file])

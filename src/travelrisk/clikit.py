@@ -19,6 +19,8 @@ from .errors import Problem, TravelriskError
 from .formats import FORMATS, PDF_VARIANTS
 from .state import STATES, STATUSES
 
+FRAGMENT_STYLES = ("scoped", "inline", "shadow")
+
 app = typer.Typer(
     name="travelrisk",
     help="Turn short YAML advisories into finished travel-risk advisories (PDF, HTML, JSON).",
@@ -42,11 +44,13 @@ if TYPE_CHECKING:  # to the type checker, each choice is the plain string it equ
     PdfVariantChoice = str
     StatusChoice = str
     StateChoice = str
+    StyleChoice = str
 else:
     FormatChoice = _choices("FormatChoice", FORMATS)
     PdfVariantChoice = _choices("PdfVariantChoice", PDF_VARIANTS)
     StatusChoice = _choices("StatusChoice", STATUSES)
     StateChoice = _choices("StateChoice", STATES)
+    StyleChoice = _choices("StyleChoice", FRAGMENT_STYLES)
 
 
 def report(problems: list[Problem]) -> None:

@@ -70,8 +70,16 @@ class Colours(Strict):
 
 
 class FragmentOptions(Strict):
+    style: Literal["scoped", "inline", "shadow"] = "scoped"
+    """scoped: one <style> scoped under the root class; inline: every declaration in `style` attributes,
+    `!important`, no <style> (for sanitisers that strip it); shadow: a declarative shadow root, with the
+    inline version as a light-DOM fallback (innerHTML insertion, sanitisers)."""
     shadow: bool = False
-    """Wrap the fragment in a declarative shadow root (`<template shadowrootmode="open">`)."""
+    """The earlier spelling of `style: shadow`."""
+
+    @property
+    def chosen(self) -> str:
+        return "shadow" if self.shadow else self.style
 
 
 class Config(Strict):

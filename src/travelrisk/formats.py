@@ -47,7 +47,8 @@ class OutputFormat:
     in_build: bool = True
     """Built by `travelrisk build` unless `--format` says otherwise."""
     suffixes: tuple[str, ...] = ()
-    """File extensions that choose this format for `render -o FILE` without `-f`."""
+    """File extensions this format may be written to; the first format to list one is chosen for
+    `render -o FILE` without `-f`."""
     label: str = ""
     """The link text on the site's index."""
 
@@ -149,6 +150,7 @@ FORMATS: dict[str, OutputFormat] = {
             "text/html; charset=utf-8",
             _html("fragment"),
             template="fragment.html.j2",
+            suffixes=(".html", ".htm"),
             label="Fragment",
         ),
         OutputFormat(
@@ -178,6 +180,6 @@ def get(name: str) -> OutputFormat:
 
 
 def for_suffix(suffix: str) -> OutputFormat | None:
-    """The format a file extension stands for, if exactly one claims it."""
-    found = [f for f in FORMATS.values() if suffix.lower() in f.suffixes]
-    return found[0] if len(found) == 1 else None
+    """The format a file extension stands for: the first in the registry that accepts it (.html is a
+    page; a fragment accepts .html too, when -f asks for one)."""
+    return next((f for f in FORMATS.values() if suffix.lower() in f.suffixes), None)

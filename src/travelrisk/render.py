@@ -178,8 +178,8 @@ class Renderer:
     """The built-in templates, also reachable as `builtin/<name>` so an override can extend its original."""
     brand: dict[str, Any] | None = None
     """The workspace config's branding (config.brand); defaults when None."""
-    shadow: bool = False
-    """Wrap fragments in a declarative shadow root."""
+    fragment_style: str = "scoped"
+    """scoped, inline or shadow (config.FragmentOptions)."""
 
     def __post_init__(self) -> None:
         from .config import Config, brand
@@ -223,7 +223,14 @@ class Renderer:
         template = self.template(f"{kind}.html.j2")
         base_url = (self.brand or {}).get("base_url")
         advisory = view(res, related, base_url, relative=kind == "page")  # a fragment or PDF travels alone
-        return self.render(template, advisory=advisory, kind=kind, shadow=self.shadow and kind == "fragment")
+        if kind != "fragment" or self.fragment_style == "scoped":
+            return self.render(template, advisory=advisory, kind=kind, shadow=False, fallback="")
+        from .inline import inline_styles
+
+        inlined = inline_styles(self.render(template, advisory=advisory, kind=kind, shadow=False, fallback=""))
+        if self.fragment_style == "inline":
+            return inlined
+        return self.render(template, advisory=advisory, kind=kind, shadow=True, fallback=Markup(inlined))
 
     def render(self, template: jinja2.Template, **values: Any) -> str:
         """Render within the sandbox's bounds; any failure is the template's, reported at its place."""

@@ -78,7 +78,7 @@ class Workspace:
             self.template_dirs,
             builtin_dir=builtin_dir() / "templates",
             brand=brand(self.root, self.config),
-            shadow=self.config.fragment.shadow,
+            fragment_style=self.config.fragment.chosen,
         )
 
     @cached_property

@@ -4,6 +4,7 @@ session's temporary folder (see the `screenshots` fixture) for a human to look a
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -120,9 +121,11 @@ def test_shadow_fragment_is_isolated_even_from_important_rules(visit: Any, site:
     assert page.evaluate("!!document.querySelector('travelrisk-advisory').shadowRoot"), (
         "the declarative shadow root should be attached without any script"
     )
-    title, band = style(page.locator(".tr-title")), style(page.locator(".tr-band"))
+    # The shadow root's copy (no style attributes); the light-DOM fallback beside it is not drawn.
+    title, band = style(page.locator(".tr-title:not([style])")), style(page.locator(".tr-band:not([style])"))
     assert_looks_like_the_advisory(title, band)
-    assert style(page.locator(".tr-event p").first)["color"] == INK
+    assert style(page.locator(".tr-event p:not([style])").first)["color"] == INK
+    assert not page.locator(".tr-title[style]").first.is_visible()
     assert style(page.locator("#host-text"))["color"] == "rgb(176, 0, 32)"  # the host's rule still works there
     assert run_axe(page, "travelrisk-advisory") == []
     assert_clean(seen)
@@ -175,3 +178,69 @@ def test_site_filters_say_when_nothing_matches(visit: Any, site: Site, screensho
     page.click("label[for=trs-severity-notice]")
     assert not page.locator(".trs-empty").is_visible()
     assert_clean(seen)
+
+
+HOSTS = {
+    # SharePoint-like: grey paragraphs that win with !important
+    "important": (
+        "<style>#contentBox p, #contentBox strong, #contentBox div {color:#605e5c !important;"
+        "background:#f3f2f1 !important}</style>",
+        "",
+        960,
+    ),
+    # a dark intranet theme
+    "dark": ("<style>body{background:#111;color:#eee} p{color:#ddd !important}</style>", "", 960),
+    # a narrow column on a phone
+    "narrow": ("", "", 320),
+}
+
+
+def contrast_of(label: Any) -> float:
+    """WCAG contrast of the severity label against its band, as Chromium computed them."""
+    colours = label.evaluate(
+        "e => { const band = e.closest('.tr-band'); return [getComputedStyle(e).color,"
+        " getComputedStyle(band).backgroundColor]; }"
+    )
+
+    def luminance(css: str) -> float:
+        r, g, b = (int(x) / 255 for x in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(colours[0]), luminance(colours[1])), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("how", ["markup", "innerHTML", "template-stripped"])
+@pytest.mark.parametrize("host", sorted(HOSTS))
+@pytest.mark.parametrize("fragment_style", ["inline", "shadow"])
+def test_embedded_fragments_stay_readable_in_hostile_hosts(
+    browser: Any, site: Site, screenshot: Screenshot, fragment_style: str, host: str, how: str
+) -> None:
+    fragment = render("fragment", "--style", fragment_style)
+    if how == "template-stripped":  # a sanitiser that removes <template> (and so the shadow root)
+        fragment = re.sub(r"<template\b.*?</template>", "", fragment, flags=re.S)
+    head, _, width = HOSTS[host]
+    body = "" if how == "innerHTML" else fragment
+    page_html = (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head><body>"
+        f"<div id='contentBox'>{body}</div><p id='host-text'>Host text</p></body></html>"
+    )
+    name = publish(site, f"host-{fragment_style}-{host}-{how}.html", page_html)
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        page.goto(site.url + name, wait_until="load")
+        host_before = style(page.locator("#host-text"))
+        if how == "innerHTML":  # how web parts and script embeds insert HTML: no shadow root is attached
+            page.evaluate("f => { document.getElementById('contentBox').innerHTML = f; }", fragment)
+        # The shadow root's copy when it attached (its light-DOM fallback is then not drawn), else the fallback.
+        labels = page.locator(".tr-severity strong")
+        shown = [labels.nth(i) for i in range(labels.count()) if labels.nth(i).is_visible()]
+        assert len(shown) == 1, "exactly one copy of the advisory is drawn"
+        assert contrast_of(shown[0]) >= 4.5
+        assert "Security services brace" in shown[0].evaluate("e => e.closest('article').innerText")
+        assert style(page.locator("#host-text")) == host_before  # the host page is untouched
+        screenshot(page, f"fragment-{fragment_style}-{host}-{how}.png")
+    finally:
+        page.close()
