@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -366,7 +367,8 @@ def test_scenario(desk: Path, scenario: Scenario) -> None:
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", advice) if s.strip()]
     assert len(sentences) == len(set(sentences)), sentences
     # Context as known on the day: no profile fact dated on or after the issue date.
-    issued = res.advisory.issued.date()
+    zone = ZoneInfo(res.time_zone) if res.time_zone else None
+    issued = res.advisory.issued.astimezone(zone).date() if zone else res.advisory.issued.date()
     assert all(f.date is not None and f.date < issued for f in res.context if f.chosen)
 
 

@@ -35,11 +35,13 @@ def utc_display(moment: datetime) -> str:
 
 
 def local_time(moment: datetime, zone: str) -> str:
-    """`06:12 PM` in the IANA time zone `zone` (daylight saving time included)."""
+    """`06:12 PM` in the IANA time zone `zone` (daylight saving time included), with the local date
+    when it is not the UTC date (`11:30 PM on 19 Oct 2019`)."""
     from zoneinfo import ZoneInfo
 
     t = moment.astimezone(ZoneInfo(zone))
-    return f"{t.hour % 12 or 12:02d}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+    clock = f"{t.hour % 12 or 12:02d}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+    return clock if t.date() == moment.astimezone(UTC).date() else f"{clock} on {utc_date(t.replace(tzinfo=UTC))}"
 
 
 def utc_short(moment: datetime | None) -> str:

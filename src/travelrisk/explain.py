@@ -60,7 +60,8 @@ def to_json(data: dict[str, Any]) -> str:
 def to_text(data: dict[str, Any]) -> str:
     rules = data["rules"]
     used = [r for r in rules if r["used"]]
-    shadowed = [r for r in rules if r["matched"] and not r["used"]]
+    shadowed = [r for r in rules if r["matched"] and not r["used"] and r["shadowed_by"]]
+    silent = [r for r in rules if r["matched"] and not r["used"] and not r["shadowed_by"]]
     unmatched = [r for r in rules if not r["matched"]]
     country = data["country"]
     lines = [
@@ -97,6 +98,9 @@ def to_text(data: dict[str, Any]) -> str:
         "or higher-priority rule in the same slot"
         for r in shadowed
     ] or ["  none"]
+    if silent:  # e.g. the curfew rule of an advisory that gives no curfew hours
+        lines += ["", f"Matched but had nothing to say ({len(silent)}):"]
+        lines += [f"  {r['rule']} ({r['path']}:{r['line']})" for r in silent]
     lines += ["", f"Did not match ({len(unmatched)}):"]
     lines += [f"  {r['rule']} ({r['path']}:{r['line']}): {r['reason']}" for r in unmatched] or ["  none"]
     if used and data["warnings"]:

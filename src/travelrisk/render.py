@@ -16,7 +16,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, countries
 from .dates import local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
 from .rules import Resolution, full_title
@@ -104,7 +104,11 @@ def view(
         "id": a.id,
         "title": a.title,
         "full_title": full_title(a.title, res.country_name, res.country_code),
-        "country": {"code": res.country_code, "name": res.country_name},
+        "country": {
+            "code": res.country_code,
+            "name": res.country_name,
+            "in_sentence": countries.in_sentence(res.country_code, res.country_name),
+        },
         "issued": moment(a.issued, res.time_zone),
         "severity": {
             "key": a.severity,

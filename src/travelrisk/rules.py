@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2.sandbox import SecurityError
@@ -180,10 +181,13 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     advice = _advice([r for r in matched if r.rule.advice is not None], scene, by_id)
     advice += [AdviceParagraph(text, "author") for text in advisory.advice]
 
+    zone = _zone(code, cities, profile, advisory)
+    # Facts dated the day of issue are the event itself: the day as it was where it happened.
+    issue_day = advisory.issued.astimezone(ZoneInfo(zone)).date() if zone else advisory.issued.date()
     context = select(
         profile.background if profile else [],
         advisory.threat,
-        advisory.issued.date(),
+        issue_day,
         MAX_FACTS - 1 if advisory.context else MAX_FACTS,
     )
     # The impact line of the first threat (in the advisory's order) that has one: its kind's, else its own.
@@ -208,7 +212,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         scene.render(impact, "impact") if impact else None,
         context,
         cities_from,
-        _zone(code, cities, profile, advisory),
+        zone,
         str(doc.path),
     )
 
@@ -520,7 +524,8 @@ def _zone(code: str, cities: list[str], profile: CountryProfile | None, advisory
     zones = profile.timezones if profile else []
     if len(zones) == 1:
         return zones[0]
-    for city in advisory.cities or (cities if not zones else []):
+    named = [*(advisory.cities or []), *([advisory.area.split(",")[0].strip()] if advisory.area else [])]
+    for city in named or (cities if not zones else []):
         if zone := countries.time_zone(code, city):
             return zone
     return None if zones else countries.time_zone(code)
