@@ -219,7 +219,7 @@ def test_update_chain_of_three_links_both_ways(ws: Path) -> None:
 
     a_html, b_html, c_html = html_of(ws, a), html_of(ws, b), html_of(ws, c)
     a_text, b_text, c_text = (words(h) for h in (a_html, b_html, c_html))
-    assert re.search(r"Superseded by Fighters return: first arrests of \d\d \w{3} \d{4}", a_text)
+    assert re.search(r"Superseded by \u201cFighters return: first arrests\u201d of \d\d \w{3} \d{4}", a_text)
     assert f'href="../{b_id}/index.html">Fighters return: first arrests</a>' in a_html
     assert "Update to" not in a_text
     assert (
@@ -227,7 +227,7 @@ def test_update_chain_of_three_links_both_ways(ws: Path) -> None:
         in b_text
     )
     assert f'href="../{MOROCCO}/index.html">Security services brace' in b_html
-    assert re.search(r"Superseded by Fighters return: trials begin of \d\d \w{3} \d{4}", b_text)
+    assert re.search(r"Superseded by \u201cFighters return: trials begin\u201d of \d\d \w{3} \d{4}", b_text)
     assert f'href="../{c_id}/index.html">Fighters return: trials begin</a>' in b_html
     assert re.search(r"Update to \u201cFighters return: first arrests\u201d of \d\d \w{3} \d{4}", c_text)
     assert f'href="../{b_id}/index.html">Fighters return: first arrests</a>' in c_html

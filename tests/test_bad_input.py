@@ -91,7 +91,7 @@ CASES = [
         re.sub(r"summary: >-\n(  .*\n)+", 'summary: ""\n', GOOD),
         "summary:",
         1,
-        "summary: String should have at least 1 character",
+        "summary: is empty",
     ),
     (
         "source link that is not http",
@@ -105,7 +105,7 @@ CASES = [
         edit("threat: terrorism", "threat: terrorism\ncities: [12, 13]"),
         "cities:",
         10,
-        "cities.0: Input should be a valid string",
+        "cities.0: is not text",
     ),
     ("a list instead of a mapping", "- title: x\n- country: MA\n", 1, 1, "not a mapping"),
     ("an empty file", "", 1, 1, "the file is empty"),

@@ -61,7 +61,7 @@ def test_no_config_means_a_neutral_default(ws: Path) -> None:
             "travelrisk.yaml:2:3: colours.accent: #ffcc00 on white has contrast 1.51:1, below WCAG AA",
         ),
         ("organisaton: ACME\n", "travelrisk.yaml:1:1: unknown key 'organisaton'; did you mean 'organisation'?"),
-        ("page_size: A3\n", "travelrisk.yaml:1:1: page_size: Input should be 'A4' or 'Letter'"),
+        ("page_size: A3\n", "travelrisk.yaml:1:1: page_size: must be one of A4 or Letter"),
         ("logo: ../secret.png\n", "travelrisk.yaml:1:1: logo '../secret.png' lies outside the workspace"),
         ("logo: missing.svg\n", "travelrisk.yaml:1:1: logo 'missing.svg' does not exist"),
         ("logo: advisories/x.gif\n", "travelrisk.yaml:1:1: logo 'advisories/x.gif' is not an SVG, PNG or JPEG file"),

@@ -95,7 +95,8 @@ def build(
     started = time.perf_counter()
     ws.require_advisories()
     out_dir = (out_dir or ws.output_dir).resolve()
-    _check_output_folder(out_dir)
+    if out_dir != ws.output_dir.resolve():  # the workspace's own output/ is travelrisk's by convention
+        _check_output_folder(out_dir)
     with output_lock(out_dir):
         run = _Run(ws, out_dir, chosen, force, include_drafts, strict, now or datetime.now(UTC))
         jobs_todo = run.plan()

@@ -179,37 +179,37 @@ adv(
 )
 adv(
     "field-title-too-long.yaml",
-    "2:1: title: String should have at most 300 characters",
+    "2:1: title: is longer than 300 characters",
     replace=("title: Test advisory", "title: " + "A" * 301),
 )
 adv(
     "field-summary-too-long.yaml",
-    "7:1: summary: String should have at most 2000 characters",
+    "7:1: summary: is longer than 2,000 characters",
     replace=("summary: A summary.", "summary: " + "word " * 500),
 )
 adv(
     "field-event-too-long.yaml",
-    "8:1: event: String should have at most 20000 characters",
+    "8:1: event: is longer than 20,000 characters",
     replace=("event: An event.", "event: " + "x" * 20_001),
 )
 adv(
     "field-empty-title.yaml",
-    "2:1: title: String should have at least 1 character",
+    "2:1: title: is empty",
     replace=("title: Test advisory", 'title: ""'),
 )
 adv(
     "field-title-is-list.yaml",
-    "2:1: title: Input should be a valid string",
+    "2:1: title: is not text",
     replace=("title: Test advisory", "title: [a, b]"),
 )
 adv(
     "field-title-is-map.yaml",
-    "2:1: title: Input should be a valid string",
+    "2:1: title: is not text",
     replace=("title: Test advisory", "title: {a: b}"),
 )
 adv(
     "field-huge-number.yaml",
-    "2:1: title: Input should be a valid string",
+    "2:1: title: is not text",
     replace=("title: Test advisory", "title: 1.0e+99999"),
 )
 adv("field-null-key.yaml", "9:1: unknown key 'null'", extra="null: x\n")
@@ -269,7 +269,7 @@ adv(
 )
 adv("id-nul.yaml", "9:1: id has characters that are not allowed here", extra='id: "a\\0b"\n', folder="paths")
 adv("id-upper-unicode.yaml", "9:1: id has characters that are not allowed here", extra="id: Ünïcode\n", folder="paths")
-adv("id-is-number.yaml", "9:1: id: Input should be a valid string", extra="id: 42\n", folder="paths")
+adv("id-is-number.yaml", "9:1: id: is not text", extra="id: 42\n", folder="paths")
 adv(
     "supersedes-dotdot.yaml",
     "9:1: supersedes has characters that are not allowed here",
