@@ -38,6 +38,13 @@ def render_pdf(advisory: Path, out: Path, *extra: str, workspace: Path = REPO) -
     return out
 
 
+def save_first_page(stem: Path, pdf: Path) -> None:
+    """Page 1 as `<stem>.png` at 80 dpi, for a person to look at."""
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", "1", "-l", "1", str(pdf), str(stem)], check=True
+    )
+
+
 def page_pixels(pdf: Path, page: int = 1, dpi: int = 40) -> tuple[int, int, bytes]:
     """One page as raw RGB (pdftoppm's PPM: a tiny header, then width*height*3 bytes)."""
     raw = subprocess.run(
@@ -103,22 +110,7 @@ def test_the_severity_band_is_drawn_in_the_level_colour(morocco: Path, screensho
     assert (width, height) == (331, 468)  # A4 at 40 dpi
     # The band is roughly 175 x 15 mm: at 40 dpi well over 2,000 pixels of exactly the warning colour.
     assert count_colour(pixels, WARNING_RGB) > 2000
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "80",
-            "-singlefile",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(morocco),
-            str(screenshots / "pdf-page-1"),
-        ],
-        check=True,
-    )
+    save_first_page(screenshots / "pdf-page-1", morocco)
 
 
 def two_pages(folder: Path) -> Path:
@@ -168,22 +160,7 @@ def test_branding_on_every_page_and_in_metadata(branded: Path, tmp_path: Path, s
     assert "INTERNAL" in meta["Keywords"]
     _, _, pixels = page_pixels(pdf, dpi=72)
     assert count_colour(pixels, (0x00, 0x55, 0x7F)) > 50, "the logo (a #00557f square) should be drawn"
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "80",
-            "-singlefile",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(pdf),
-            str(screenshots / "pdf-branded-page-1"),
-        ],
-        check=True,
-    )
+    save_first_page(screenshots / "pdf-branded-page-1", pdf)
 
 
 def test_letter_paper_from_the_config(branded: Path, tmp_path: Path) -> None:
