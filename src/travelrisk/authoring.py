@@ -19,9 +19,10 @@ import yaml
 
 from .errors import Problem, TravelriskError, did_you_mean
 from .loading import load_yaml
-from .model import PLACEHOLDER, Advisory, validate_document
+from .model import PLACEHOLDER, Advisory
 from .publish import write_new
 from .rules import resolve
+from .validation import validate_document
 from .workspace import Workspace
 
 SUMMARY_PLACEHOLDER = f"{PLACEHOLDER} one or two sentences on what happened and what it means for travellers."

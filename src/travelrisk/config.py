@@ -17,7 +17,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, Valida
 
 from .errors import Problem, TravelriskError, fail
 from .loading import Document, load_yaml
-from .model import ShortText, Strict, validate_document
+from .model import ShortText, Strict
+from .validation import validate_document
 
 CONFIG_NAME = "travelrisk.yaml"
 MAX_LOGO_BYTES = 512_000

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from .errors import Problem, TravelriskError
 from .loading import Document
-from .model import Advisory, validate_document
+from .model import Advisory
 from .rules import RuleLibrary, resolve
+from .validation import validate_document
 
 _FILLER = {
     "title": "Rule example",

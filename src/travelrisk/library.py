@@ -35,9 +35,9 @@ from .model import (
     TargetsFile,
     Threat,
     ThreatFile,
-    validate_document,
 )
 from .text import TEXT_ENV
+from .validation import validate_document
 
 
 class Layer(IntEnum):

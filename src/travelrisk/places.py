@@ -12,9 +12,15 @@ and the cities.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from . import countries
+from .errors import Problem, did_you_mean
+from .loading import Document
 from .model import Advisory, CountryProfile, Kind, TargetCategory, Threat
+
+if TYPE_CHECKING:
+    from .library import RuleLibrary
 
 MAX_CATEGORIES = 4
 """Kinds of place a threat names by default in one sentence: more reads as a list, not advice."""
@@ -64,3 +70,45 @@ def cities(advisory: Advisory, code: str, name: str, profile: CountryProfile | N
     else:
         return [], "none"
     return [c for c in found if c.casefold() != name.casefold()], origin
+
+
+def country(
+    advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Problem], warnings: list[Problem]
+) -> tuple[str, str, CountryProfile | None]:
+    code = lib.country_code(advisory.country)
+    if code is None:
+        names = {p.name: c for c, p in lib.countries.items()}
+        guess = countries.suggest(advisory.country, names)
+        hint = did_you_mean(
+            advisory.country,
+            [guess] if guess else [],
+            "write an ISO 3166-1 alpha-2 code such as MA, or the English name",
+        )
+        problems.append(doc.problem(("country",), f"unknown country '{advisory.country}'", hint))
+        return "", advisory.country, None
+    profile = lib.countries.get(code)
+    if profile:
+        return code, profile.name, profile
+    name = countries.name(code)
+    warnings.append(
+        doc.problem(
+            ("country",),
+            f"no country profile for {name} ({code}); using its CLDR name and GeoNames cities",
+            f"add rules/countries/{code.lower()}.yaml for background",
+        )
+    )
+    return code, name, None
+
+
+def zone(code: str, cities: list[str], profile: CountryProfile | None, advisory: Advisory) -> str | None:
+    """The time zone for local time: the first named city's, else the country's only one; None when unsure."""
+    if not code:
+        return None
+    zones = profile.timezones if profile else []
+    if len(zones) == 1:
+        return zones[0]
+    named = [*(advisory.cities or []), *([advisory.area.split(",")[0].strip()] if advisory.area else [])]
+    for city in named or (cities if not zones else []):
+        if zone := countries.time_zone(code, city):
+            return zone
+    return None if zones else countries.time_zone(code)

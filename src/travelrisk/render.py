@@ -19,7 +19,8 @@ from markupsafe import Markup
 from . import __version__, countries
 from .dates import local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
-from .rules import Resolution, full_title
+from .prepublish import full_title
+from .rules import Resolution
 from .sandbox import TEMPLATE_SECONDS, BoundedEnvironment, RenderTimeout, bounded, check_output
 from .state import Record, Related
 from .text import join_list

@@ -8,7 +8,6 @@ summary and event name in words), the area, the places to avoid, curfew hours an
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,15 +17,14 @@ from zoneinfo import ZoneInfo
 import jinja2
 from jinja2.sandbox import SecurityError
 
-from . import countries, places
+from . import countries, places, prepublish
+from . import kinds as kinds_mod
 from .conditions import Facts, failures
 from .context import MAX_FACTS, Fact, select
-from .errors import Problem, TravelriskError, did_you_mean
+from .errors import Problem, TravelriskError
 from .library import Layer, LoadedRule, RuleLibrary, _unknown
 from .loading import Document
 from .model import (
-    FUTURE_DAYS,
-    PLACEHOLDER,
     Advisory,
     CountryProfile,
     Grade,
@@ -112,7 +110,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     """Apply the rule library to an advisory, or raise with every bad reference placed."""
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    code, name, profile = _country(advisory, doc, lib, problems, warnings)
+    code, name, profile = places.country(advisory, doc, lib, problems, warnings)
     if advisory.severity not in lib.levels:
         problems.append(_unknown(doc, ("severity",), "severity level", advisory.severity, lib.levels))
     for i, key in enumerate(advisory.threat):
@@ -122,8 +120,8 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     for i, key in enumerate(advisory.targets or []):
         if key not in lib.targets:
             problems.append(_unknown(doc, ("targets", i), "target", key, lib.targets))
-    kinds_found = _kinds(advisory, doc, lib, problems)
-    _prepublish(advisory, doc, name, code, problems, warnings)
+    kinds_found = kinds_mod.find(advisory, doc, lib, problems)
+    prepublish.check(advisory, doc, name, code, problems, warnings)
     if problems:
         raise TravelriskError(sorted(set(problems)))
 
@@ -131,7 +129,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     kinds = {k: lib.kinds[k][1] for k in kinds_found}
     coast = places.has_coast(code, profile)
     per_threat = [
-        places.target_keys(t, _kinds_of(t, kinds, lib), advisory.targets, lib.targets, coast) for t in threats
+        places.target_keys(t, kinds_mod.of_threat(t, kinds, lib), advisory.targets, lib.targets, coast) for t in threats
     ]
     keys = list(dict.fromkeys(k for ks in per_threat for k in ks))
     targets = {key: lib.targets[key] for key in keys}
@@ -181,7 +179,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     advice = _advice([r for r in matched if r.rule.advice is not None], scene, by_id)
     advice += [AdviceParagraph(text, "author") for text in advisory.advice]
 
-    zone = _zone(code, cities, profile, advisory)
+    zone = places.zone(code, cities, profile, advisory)
     # Facts dated the day of issue are the event itself: the day as it was where it happened.
     issue_day = advisory.issued.astimezone(ZoneInfo(zone)).date() if zone else advisory.issued.date()
     context = select(
@@ -191,7 +189,9 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         MAX_FACTS - 1 if advisory.context else MAX_FACTS,
     )
     # The impact line of the first threat (in the advisory's order) that has one: its kind's, else its own.
-    impact = next((i for t in threats for i in [*(k.impact for k in _kinds_of(t, kinds, lib)), t.impact] if i), None)
+    impact = next(
+        (i for t in threats for i in [*(k.impact for k in kinds_mod.of_threat(t, kinds, lib)), t.impact] if i), None
+    )
     return Resolution(
         advisory,
         code,
@@ -217,115 +217,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     )
 
 
-def _prepublish(
-    advisory: Advisory, doc: Document, name: str, code: str, problems: list[Problem], warnings: list[Problem]
-) -> None:
-    """What must not be published: placeholders in a final advisory; and what is probably a slip."""
-    if advisory.status == "final":
-        texts = {
-            "title": advisory.title,
-            "summary": advisory.summary,
-            "event": advisory.event,
-            "context": advisory.context or "",
-            "area": advisory.area or "",
-            "changes": advisory.changes or "",
-        }
-        texts |= {f"advice.{i}": text for i, text in enumerate(advisory.advice)}
-        for key, text in texts.items():
-            if PLACEHOLDER in text:
-                loc = tuple(int(p) if p.isdigit() else p for p in key.split("."))
-                problems.append(
-                    doc.problem(
-                        loc,
-                        f"{key.split('.')[0]} still holds placeholder text ({PLACEHOLDER}) in a final advisory",
-                        "write it, or set status: draft",
-                    )
-                )
-    if name and repeats_country(advisory.title, name, code):
-        warnings.append(
-            doc.problem(
-                ("title",),
-                f"the title starts with the country ({name}), which the page already puts before it",
-                f"write the title without '{name}:'",
-            )
-        )
-    ahead = advisory.issued - dt.datetime.now(dt.UTC)
-    if ahead > dt.timedelta(days=FUTURE_DAYS):
-        warnings.append(
-            doc.problem(
-                ("issued",),
-                f"issued is {ahead.days} days in the future",
-                "check the date; an advisory is issued when it goes out",
-            )
-        )
-
-
-def repeats_country(title: str, name: str, code: str) -> bool:
-    """Whether a title already starts with its country ("Kenya: ...", "KE - ...")."""
-    head = title.casefold()
-    return any(head.startswith(f"{n.casefold()}{sep}") for n in (name, code) if n for sep in (":", " -", " –"))
-
-
-def full_title(title: str, name: str, code: str) -> str:
-    """`Country: title`, never `Kenya: Kenya: ...`."""
-    return title if not name or repeats_country(title, name, code) else f"{name}: {title}"
-
-
 # --- kinds -------------------------------------------------------------------------------------
-
-
-def _kinds(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Problem]) -> dict[str, str]:
-    """The kinds of threat this advisory is about: those it names, else those its words name."""
-    found: dict[str, str] = {}
-    for i, key in enumerate(advisory.kind or []):
-        loc = ("kind", i) if doc.place(("kind", i)) != doc.place(()) else ("kind",)
-        if key not in lib.kinds:
-            problems.append(_unknown(doc, loc, "kind", key, lib.kinds))
-        elif lib.kinds[key][0] not in advisory.threat:
-            problems.append(
-                doc.problem(
-                    loc,
-                    f"kind '{key}' is a kind of {lib.kinds[key][0]}, which this advisory does not name",
-                    f"add '{lib.kinds[key][0]}' to threat",
-                )
-            )
-        else:
-            found[key] = "named in the advisory"
-    if advisory.kind is not None:
-        return found
-    texts = {"title": advisory.title, "summary": advisory.summary, "event": advisory.event}
-    hits = [
-        (key, where, m.start(), m.end(), word)
-        for key, (threat, kind) in lib.kinds.items()
-        if threat in advisory.threat
-        for where, text in texts.items()
-        for word in kind.words
-        for m in _word(word).finditer(text)
-    ]
-    # A word inside a longer match of another kind does not count: "strike" in "air strike",
-    # "kidnapping" in "express kidnapping".
-    kept = [
-        h
-        for h in hits
-        if not any(
-            o[0] != h[0] and o[1] == h[1] and o[2] <= h[2] and h[3] <= o[3] and o[3] - o[2] > h[3] - h[2] for o in hits
-        )
-    ]
-    order = list(texts)
-    for key in lib.kinds:  # the library's order of kinds: the first supplies a threat's places
-        mine = sorted((order.index(h[1]), h[2], h[4], h[1]) for h in kept if h[0] == key)
-        if mine:
-            found[key] = f"the word '{mine[0][2]}' in the {mine[0][3]}"
-    return found
-
-
-@lru_cache(maxsize=1024)
-def _word(word: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.I)
-
-
-def _kinds_of(threat: Threat, kinds: dict[str, Kind], lib: RuleLibrary) -> list[Kind]:
-    return [kind for key, kind in kinds.items() if lib.kinds[key][0] == threat.key]
 
 
 # --- rule text ---------------------------------------------------------------------------------
@@ -348,7 +240,9 @@ class _Scene:
         """The values rule text sees; a rule about certain kinds names those kinds' places."""
         a, lib = self.advisory, self.lib
         threat = lib.threats.get(threat_key or "") or lib.threats[a.threat[0]]
-        kinds = [self.kinds[k] for k in rule_kinds or [] if k in self.kinds] or _kinds_of(threat, self.kinds, lib)
+        kinds = [self.kinds[k] for k in rule_kinds or [] if k in self.kinds] or kinds_mod.of_threat(
+            threat, self.kinds, lib
+        )
         keys = places.target_keys(threat, kinds, a.targets, lib.targets, places.has_coast(self.code, self.profile))
         targets = {k: lib.targets[k] for k in keys}
         the_country = countries.in_sentence(self.code, self.name)
@@ -487,45 +381,3 @@ def _norm(sentence: str) -> str:
 
 def _threat_position(loaded: LoadedRule, threats: list[str]) -> int:
     return threats.index(loaded.threat) if loaded.threat in threats else len(threats)
-
-
-def _country(
-    advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Problem], warnings: list[Problem]
-) -> tuple[str, str, CountryProfile | None]:
-    code = lib.country_code(advisory.country)
-    if code is None:
-        names = {p.name: c for c, p in lib.countries.items()}
-        guess = countries.suggest(advisory.country, names)
-        hint = did_you_mean(
-            advisory.country,
-            [guess] if guess else [],
-            "write an ISO 3166-1 alpha-2 code such as MA, or the English name",
-        )
-        problems.append(doc.problem(("country",), f"unknown country '{advisory.country}'", hint))
-        return "", advisory.country, None
-    profile = lib.countries.get(code)
-    if profile:
-        return code, profile.name, profile
-    name = countries.name(code)
-    warnings.append(
-        doc.problem(
-            ("country",),
-            f"no country profile for {name} ({code}); using its CLDR name and GeoNames cities",
-            f"add rules/countries/{code.lower()}.yaml for background",
-        )
-    )
-    return code, name, None
-
-
-def _zone(code: str, cities: list[str], profile: CountryProfile | None, advisory: Advisory) -> str | None:
-    """The time zone for local time: the first named city's, else the country's only one; None when unsure."""
-    if not code:
-        return None
-    zones = profile.timezones if profile else []
-    if len(zones) == 1:
-        return zones[0]
-    named = [*(advisory.cities or []), *([advisory.area.split(",")[0].strip()] if advisory.area else [])]
-    for city in named or (cities if not zones else []):
-        if zone := countries.time_zone(code, city):
-            return zone
-    return None if zones else countries.time_zone(code)

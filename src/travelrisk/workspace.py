@@ -12,10 +12,11 @@ from .config import Config, brand, load_config
 from .errors import Problem, TravelriskError
 from .fonts import uncovered
 from .loading import Document, load_yaml
-from .model import Advisory, validate_document
+from .model import Advisory
 from .render import Renderer
 from .rules import Resolution, RuleLibrary, Settings, resolve
 from .state import Publication, Record
+from .validation import validate_document
 
 
 def builtin_dir() -> Path:

@@ -1,0 +1,65 @@
+"""Kinds of threat: which an advisory is about, named by the analyst or found from its words."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .errors import Problem
+from .library import RuleLibrary, _unknown
+from .loading import Document
+from .model import Advisory, Kind, Threat
+
+
+def find(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Problem]) -> dict[str, str]:
+    """The kinds of threat this advisory is about: those it names, else those its words name."""
+    found: dict[str, str] = {}
+    for i, key in enumerate(advisory.kind or []):
+        loc = ("kind", i) if doc.place(("kind", i)) != doc.place(()) else ("kind",)
+        if key not in lib.kinds:
+            problems.append(_unknown(doc, loc, "kind", key, lib.kinds))
+        elif lib.kinds[key][0] not in advisory.threat:
+            problems.append(
+                doc.problem(
+                    loc,
+                    f"kind '{key}' is a kind of {lib.kinds[key][0]}, which this advisory does not name",
+                    f"add '{lib.kinds[key][0]}' to threat",
+                )
+            )
+        else:
+            found[key] = "named in the advisory"
+    if advisory.kind is not None:
+        return found
+    texts = {"title": advisory.title, "summary": advisory.summary, "event": advisory.event}
+    hits = [
+        (key, where, m.start(), m.end(), word)
+        for key, (threat, kind) in lib.kinds.items()
+        if threat in advisory.threat
+        for where, text in texts.items()
+        for word in kind.words
+        for m in _word(word).finditer(text)
+    ]
+    # A word inside a longer match of another kind does not count: "strike" in "air strike",
+    # "kidnapping" in "express kidnapping".
+    kept = [
+        h
+        for h in hits
+        if not any(
+            o[0] != h[0] and o[1] == h[1] and o[2] <= h[2] and h[3] <= o[3] and o[3] - o[2] > h[3] - h[2] for o in hits
+        )
+    ]
+    order = list(texts)
+    for key in lib.kinds:  # the library's order of kinds: the first supplies a threat's places
+        mine = sorted((order.index(h[1]), h[2], h[4], h[1]) for h in kept if h[0] == key)
+        if mine:
+            found[key] = f"the word '{mine[0][2]}' in the {mine[0][3]}"
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.I)
+
+
+def of_threat(threat: Threat, kinds: dict[str, Kind], lib: RuleLibrary) -> list[Kind]:
+    return [kind for key, kind in kinds.items() if lib.kinds[key][0] == threat.key]
