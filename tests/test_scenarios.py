@@ -322,6 +322,22 @@ SCENARIOS = [
         must_not=["storm surge", "aftershock"],
         kinds=["extreme_heat"],
     ),
+    Scenario(
+        "Sri Lanka, Easter Sunday bombings (21 Apr 2019; no profile)",
+        {
+            "country": "LK",
+            "issued": "2019-04-21T06:30:00Z",
+            "severity": "critical",
+            "threat": "terrorism",
+            "title": "Explosions at churches and hotels on Easter Sunday",
+            "summary": "Bombs have struck three churches and three luxury hotels in Colombo, Negombo and Batticaloa.",
+            "event": "Explosions hit St Anthony's Shrine and hotels in Colombo during Easter services.",
+        },
+        "reconsider",
+        must=["religious sites", "hotels", "second device", "Defer non-essential travel to Sri Lanka"],
+        must_not=["Colombo, Colombo"],
+        kinds=["bombing"],
+    ),
 ]
 
 

@@ -33,15 +33,30 @@ def has_coast(code: str, profile: CountryProfile | None) -> bool:
 
 
 def target_keys(
-    threat: Threat, kinds: Iterable[Kind], chosen: list[str] | None, targets: dict[str, TargetCategory], coast: bool
+    threat: Threat,
+    kinds: Iterable[Kind],
+    chosen: list[str] | None,
+    targets: dict[str, TargetCategory],
+    coast: bool,
+    struck: Iterable[str] = (),
 ) -> list[str]:
     """The advisory's own places first, then the kind's (or else the threat's) most relevant ones,
-    without coastal places where there is no coast."""
+    those the event's words name (`struck`: a church, a mall) first among them, without coastal
+    places where there is no coast."""
     own = next((k.default_targets for k in kinds if k.default_targets is not None), threat.default_targets)
     own = [k for k in own if coast or not targets[k].coastal_only]
+    own = [*(k for k in struck if k in own), *(k for k in own if k not in struck)]
     named = [k for k in chosen or [] if coast or not targets[k].coastal_only]
     # The analyst's list is kept whole; the threat keeps at least its two most relevant places.
     return list(dict.fromkeys([*named, *own[: max(MIN_OWN, MAX_CATEGORIES - len(named))]]))
+
+
+def named_in(advisory: Advisory, targets: dict[str, TargetCategory]) -> list[str]:
+    """The kinds of place the advisory's own words name (a church, a mall), in the library's order."""
+    from .kinds import _word
+
+    text = " ".join((advisory.title, advisory.summary, advisory.event))
+    return [key for key, category in targets.items() if any(_word(w).search(text) for w in category.words)]
 
 
 def examples(

@@ -128,8 +128,10 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     threats = [lib.threats[key] for key in advisory.threat]
     kinds = {k: lib.kinds[k][1] for k in kinds_found}
     coast = places.has_coast(code, profile)
+    struck = places.named_in(advisory, lib.targets)  # the places the event's own words name (a church, a mall)
     per_threat = [
-        places.target_keys(t, kinds_mod.of_threat(t, kinds, lib), advisory.targets, lib.targets, coast) for t in threats
+        places.target_keys(t, kinds_mod.of_threat(t, kinds, lib), advisory.targets, lib.targets, coast, struck)
+        for t in threats
     ]
     keys = list(dict.fromkeys(k for ks in per_threat for k in ks))
     targets = {key: lib.targets[key] for key in keys}
@@ -173,7 +175,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         if reason is None:
             matched.append(loaded)
 
-    scene = _Scene(lib, advisory, code, name, profile, cities, kinds, settings)
+    scene = _Scene(lib, advisory, code, name, profile, cities, kinds, settings, struck)
     by_id = {t.rule: t for t in trace}
     recommendation = _recommend(matched, scene, by_id)
     advice = _advice([r for r in matched if r.rule.advice is not None], scene, by_id)
@@ -235,6 +237,8 @@ class _Scene:
     cities: list[str]
     kinds: dict[str, Kind]
     settings: Settings
+    struck: list[str]
+    """The kinds of place the event's words name: first among a threat's own places."""
 
     def values(self, threat_key: str | None = None, rule_kinds: list[str] | None = None) -> dict[str, Any]:
         """The values rule text sees; a rule about certain kinds names those kinds' places."""
@@ -243,7 +247,8 @@ class _Scene:
         kinds = [self.kinds[k] for k in rule_kinds or [] if k in self.kinds] or kinds_mod.of_threat(
             threat, self.kinds, lib
         )
-        keys = places.target_keys(threat, kinds, a.targets, lib.targets, places.has_coast(self.code, self.profile))
+        coast = places.has_coast(self.code, self.profile)
+        keys = places.target_keys(threat, kinds, a.targets, lib.targets, coast, self.struck)
         targets = {k: lib.targets[k] for k in keys}
         the_country = countries.in_sentence(self.code, self.name)
         return {
