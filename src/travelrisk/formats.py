@@ -171,14 +171,6 @@ BUILD_FORMATS = tuple(name for name, f in FORMATS.items() if f.in_build)
 """What `travelrisk build` writes by default."""
 
 
-def get(name: str) -> OutputFormat:
-    """The format called `name`; a ValueError naming the choices otherwise (a bug of the caller)."""
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}") from None
-
-
 def for_suffix(suffix: str) -> OutputFormat | None:
     """The format a file extension stands for: the first in the registry that accepts it (.html is a
     page; a fragment accepts .html too, when -f asks for one)."""
