@@ -60,6 +60,15 @@ def test_serve_watches_the_config(ws: Path) -> None:
         assert not running.preview.refresh()
         (ws / "travelrisk.yaml").write_text("classification: SECRET\n")
         assert running.preview.refresh()
+        (ws / "travelrisk.yaml").write_text("classification: [broken\n")  # a broken config is still watched
+        assert running.preview.refresh()
+        (ws / "travelrisk.yaml").write_text("classification: [still broken, longer\n")
+        assert running.preview.refresh()
+        (ws / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+        (ws / "travelrisk.yaml").write_text("logo: logo.svg\n")
+        assert running.preview.refresh()
+        (ws / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg' width='2'/>")  # the logo's bytes
+        assert running.preview.refresh()
     finally:
         running.stop()
 

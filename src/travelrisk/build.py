@@ -140,6 +140,7 @@ class _Run:
         self.rendered: set[str] = set()
         self.failed_sources: set[str] = set()
         self.checked = False
+        self.fingerprint = ""
         self.pub = Publication()
         self.deps = TemplateDeps(ws)
 
@@ -170,7 +171,7 @@ class _Run:
                 self.report.warnings.append(problem)
             else:  # a file that lost its id to another must not keep outputs under that id
                 self._fail(problem.path, [problem.as_error()], keep_old=problem.path not in self.pub.losers)
-        fingerprint = workspace_key(ws)
+        fingerprint = self.fingerprint = workspace_key(ws)  # reads every rule and template file: once a build
         self.branding = branding_key(ws)
         jobs = []
         for source, record in records.items():
@@ -296,7 +297,7 @@ class _Run:
         entries = {e.id: e for e in self.new.entries.values()}
         items = site_items(self.pub, entries, self.now, self.ws.config.base_url)
         written, self.new.site = build_site(
-            self.ws, self.out_dir, items, None if self.force else self.old.site, workspace_key(self.ws)
+            self.ws, self.out_dir, items, None if self.force else self.old.site, self.fingerprint
         )
         self.report.files += written
         write_if_changed(self.out_dir / MANIFEST_NAME, self.new.dump())

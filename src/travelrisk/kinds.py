@@ -37,7 +37,7 @@ def find(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Pro
         if threat in advisory.threat
         for where, text in texts.items()
         for word in kind.words
-        for m in _word(word).finditer(text)
+        for m in word_pattern(word).finditer(text)
     ]
     # A word inside a longer match of another kind does not count: "strike" in "air strike",
     # "kidnapping" in "express kidnapping".
@@ -57,7 +57,7 @@ def find(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Pro
 
 
 @lru_cache(maxsize=1024)
-def _word(word: str) -> re.Pattern[str]:
+def word_pattern(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.I)
 
 

@@ -53,10 +53,10 @@ def target_keys(
 
 def named_in(advisory: Advisory, targets: dict[str, TargetCategory]) -> list[str]:
     """The kinds of place the advisory's own words name (a church, a mall), in the library's order."""
-    from .kinds import _word
+    from .kinds import word_pattern
 
     text = " ".join((advisory.title, advisory.summary, advisory.event))
-    return [key for key, category in targets.items() if any(_word(w).search(text) for w in category.words)]
+    return [key for key, category in targets.items() if any(word_pattern(w).search(text) for w in category.words)]
 
 
 def examples(

@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from .config import CONFIG_NAME
 from .errors import Problem, TravelriskError
+from .loading import load_yaml
 from .workspace import Workspace
 
 HOST = "127.0.0.1"
@@ -71,6 +72,8 @@ class Preview:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pdf_lock: threading.Lock = field(default_factory=threading.Lock)
     _pdfs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    _config_key: tuple[int, int] | None = None
+    _logo: Path | None = None
 
     def signature(self) -> tuple[tuple[str, int, int], ...]:
         ws = Workspace(self.root)
@@ -83,13 +86,30 @@ class Preview:
                     continue
                 if p.is_file():
                     found.append((str(p), st.st_mtime_ns, st.st_size))
-        try:  # the config, and the logo it names (wherever in the workspace it lies)
-            for p in (self.root / CONFIG_NAME, *([self.root / ws.config.logo] if ws.config.logo else [])):
+        for p in self._config_files():  # the config, and the logo it names (wherever in the workspace)
+            try:
                 st = p.stat()
-                found.append((str(p), st.st_mtime_ns, st.st_size))
-        except (OSError, TravelriskError):
-            pass
+            except OSError:
+                continue
+            found.append((str(p), st.st_mtime_ns, st.st_size))
         return tuple(sorted(found))
+
+    def _config_files(self) -> list[Path]:
+        """`travelrisk.yaml` and its logo. The file is parsed again only when it changes (polls come every
+        half second), and the logo is never read here, only looked at; a broken config is still watched."""
+        config = self.root / CONFIG_NAME
+        try:
+            st = config.stat()
+        except OSError:
+            return []
+        if self._config_key != (st.st_mtime_ns, st.st_size):
+            self._config_key = (st.st_mtime_ns, st.st_size)
+            try:
+                logo = load_yaml(config).data.get("logo")
+            except (TravelriskError, AttributeError):
+                logo = None
+            self._logo = self.root / logo if isinstance(logo, str) else None
+        return [config, *([self._logo] if self._logo else [])]
 
     def refresh(self) -> bool:
         """Rebuild if any watched file changed since the last build; True if it rebuilt."""
