@@ -170,6 +170,10 @@ class _Builder:
             try:
                 return self.constructor.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError, OverflowError) as exc:
+                if node.tag.endswith(":timestamp"):  # quoting a date that does not exist would not help
+                    raise self._error(
+                        node, f"is not a real date ({exc})", "check the month and day, e.g. 2017-07-15T17:12:00+00:00"
+                    ) from None
                 raise self._error(node, f"cannot read this value ({exc})", "put it in quotes") from None
         if id(node) in self.active:
             raise self._error(node, "an alias refers to itself", "remove the recursive alias")

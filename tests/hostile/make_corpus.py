@@ -97,7 +97,7 @@ adv(
 )
 adv(
     "yaml-bad-date.yaml",
-    "4:9: cannot read this value (month must be in 1..12)",
+    "4:9: is not a real date (month must be in 1..12)",
     replace=("2017-07-15T17:12:00+00:00", "2017-13-45"),
 )
 bomb = "".join(
