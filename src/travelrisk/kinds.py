@@ -12,7 +12,8 @@ from .model import Advisory, Kind, Threat
 
 
 def find(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Problem]) -> dict[str, str]:
-    """The kinds of threat this advisory is about: those it names, else those its words name."""
+    """The kinds of threat this advisory is about: those it names, and for threats without a named
+    kind, those its words name."""
     found: dict[str, str] = {}
     for i, key in enumerate(advisory.kind or []):
         loc = ("kind", i) if doc.place(("kind", i)) != doc.place(()) else ("kind",)
@@ -28,32 +29,44 @@ def find(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Pro
             )
         else:
             found[key] = "named in the advisory"
-    if advisory.kind is not None:
-        return found
+    # The kinds the analyst names settle their threats; the advisory's other threats still get
+    # theirs from its words (a winter storm named, the power cuts it brings found).
+    named = {lib.kinds[k][0] for k in found}
     texts = {"title": advisory.title, "summary": advisory.summary, "event": advisory.event}
-    hits = [
-        (key, where, m.start(), m.end(), word)
-        for key, (threat, kind) in lib.kinds.items()
-        if threat in advisory.threat
-        for where, text in texts.items()
-        for word in kind.words
-        for m in word_pattern(word).finditer(text)
-    ]
-    # A word inside a longer match of another kind does not count: "strike" in "air strike",
-    # "kidnapping" in "express kidnapping".
-    kept = [
-        h
-        for h in hits
-        if not any(
-            o[0] != h[0] and o[1] == h[1] and o[2] <= h[2] and h[3] <= o[3] and o[3] - o[2] > h[3] - h[2] for o in hits
-        )
-    ]
+    kept = _hits(texts, [t for t in advisory.threat if t not in named], lib)
     order = list(texts)
     for key in lib.kinds:  # the library's order of kinds: the first supplies a threat's places
         mine = sorted((order.index(h[1]), h[2], h[4], h[1]) for h in kept if h[0] == key)
         if mine:
             found[key] = f"the word '{mine[0][2]}' in the {mine[0][3]}"
     return found
+
+
+def in_text(text: str, threats: list[str], lib: RuleLibrary) -> dict[str, str]:
+    """Kind -> its threat, for the kinds of these threats that words in `text` name (a background
+    fact about a hurricane names tropical_cyclone)."""
+    return {h[0]: lib.kinds[h[0]][0] for h in _hits({"text": text}, threats, lib)}
+
+
+def _hits(texts: dict[str, str], threats: list[str], lib: RuleLibrary) -> list[tuple[str, str, int, int, str]]:
+    """(kind, where, start, end, word) for each kind's word found in the texts."""
+    hits = [
+        (key, where, m.start(), m.end(), word)
+        for key, (threat, kind) in lib.kinds.items()
+        if threat in threats
+        for where, text in texts.items()
+        for word in kind.words
+        for m in word_pattern(word).finditer(text)
+    ]
+    # A word inside a longer match of another kind does not count: "strike" in "air strike",
+    # "kidnapping" in "express kidnapping".
+    return [
+        h
+        for h in hits
+        if not any(
+            o[0] != h[0] and o[1] == h[1] and o[2] <= h[2] and h[3] <= o[3] and o[3] - o[2] > h[3] - h[2] for o in hits
+        )
+    ]
 
 
 @lru_cache(maxsize=1024)

@@ -320,6 +320,8 @@ class CountryProfile(Strict):
     emergency: dict[Key, Annotated[str, Field(pattern=r"^[0-9 +]{2,15}$")]] = {}
     coast: bool | None = None
     """Whether the country has a sea coast: landlocked countries are not told about ports and beaches."""
+    coastal_cities: list[ShortText] = []
+    """Cities on the sea: a local event there is told about its port and beaches (else only when its words say so)."""
     local_examples: dict[Key, list[ShortText]] = {}
     """Target key -> example words as they fit this country (e.g. souks for markets in Morocco)."""
     background: list[Background] = []

@@ -32,6 +32,31 @@ def has_coast(code: str, profile: CountryProfile | None) -> bool:
     return profile.coast if profile is not None and profile.coast is not None else countries.has_coast(code)
 
 
+# fmt: off
+COAST_WORDS = ("coast", "coastal", "coastline", "port", "ports", "harbour", "harbor", "beach", "beaches",
+               "peninsula", "seafront", "waterfront", "island", "islands", "bay", "shore", "sea", "ocean",
+               "tsunami")
+# fmt: on
+"""Words that put a local event by the sea."""
+
+
+def coast_here(advisory: Advisory, code: str, profile: CountryProfile | None) -> bool:
+    """Whether the place at risk has a coast. A national event: the country's. A local one (`area`):
+    by the sea when its words or a seaside city say so, inland when it names one of the profile's
+    inland cities (Nairobi is not told about ports), else the country's."""
+    if not has_coast(code, profile):
+        return False
+    if not advisory.area or code in countries.CITY_STATES or profile is None:
+        return True
+    from .kinds import word_pattern
+
+    text = " ".join((advisory.area, advisory.title, advisory.summary, advisory.event))
+    if any(word_pattern(w).search(text) for w in (*COAST_WORDS, *profile.coastal_cities)):
+        return True
+    inland = [c for c in [*profile.cities, profile.capital or ""] if c and c not in profile.coastal_cities]
+    return not any(word_pattern(c).search(advisory.area) for c in inland)
+
+
 def target_keys(
     threat: Threat,
     kinds: Iterable[Kind],
@@ -60,10 +85,9 @@ def named_in(advisory: Advisory, targets: dict[str, TargetCategory]) -> list[str
 
 
 def examples(
-    keys: Iterable[str], targets: dict[str, TargetCategory], code: str, profile: CountryProfile | None
+    keys: Iterable[str], targets: dict[str, TargetCategory], profile: CountryProfile | None, coast: bool
 ) -> list[str]:
-    """The example words for these categories, as they fit the country, without repeats."""
-    coast = has_coast(code, profile)
+    """The example words for these categories, as they fit the country and the coast, without repeats."""
     words: list[str] = []
     for key in keys:
         category = targets[key]

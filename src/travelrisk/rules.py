@@ -127,7 +127,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
 
     threats = [lib.threats[key] for key in advisory.threat]
     kinds = {k: lib.kinds[k][1] for k in kinds_found}
-    coast = places.has_coast(code, profile)
+    coast = places.coast_here(advisory, code, profile)
     struck = places.named_in(advisory, lib.targets)  # the places the event's own words name (a church, a mall)
     per_threat = [
         places.target_keys(t, kinds_mod.of_threat(t, kinds, lib), advisory.targets, lib.targets, coast, struck)
@@ -189,6 +189,8 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         advisory.threat,
         issue_day,
         MAX_FACTS - 1 if advisory.context else MAX_FACTS,
+        {k: lib.kinds[k][0] for k in kinds_found},
+        lambda text, threats: kinds_mod.in_text(text, threats, lib),
     )
     # The impact line of the first threat (in the advisory's order) that has one: its kind's, else its own.
     impact = next(
@@ -247,7 +249,7 @@ class _Scene:
         kinds = [self.kinds[k] for k in rule_kinds or [] if k in self.kinds] or kinds_mod.of_threat(
             threat, self.kinds, lib
         )
-        coast = places.has_coast(self.code, self.profile)
+        coast = places.coast_here(a, self.code, self.profile)
         keys = places.target_keys(threat, kinds, a.targets, lib.targets, coast, self.struck)
         targets = {k: lib.targets[k] for k in keys}
         the_country = countries.in_sentence(self.code, self.name)
@@ -257,7 +259,7 @@ class _Scene:
             "country_code": self.code,
             "cities": self.cities,
             "area": a.area or "",
-            "coast": places.has_coast(self.code, self.profile),
+            "coast": coast,
             "place": a.area or the_country,
             "local": bool(a.area),
             "severity": lib.levels[a.severity].label,
@@ -265,10 +267,10 @@ class _Scene:
             "kind": kinds[0].label.lower() if kinds else "",
             "kinds": [k.label.lower() for k in self.kinds.values()],
             "targets": [
-                {"key": k, "label": t.label, "examples": places.examples([k], lib.targets, self.code, self.profile)}
+                {"key": k, "label": t.label, "examples": places.examples([k], lib.targets, self.profile, coast)}
                 for k, t in targets.items()
             ],
-            "target_examples": places.examples(keys, lib.targets, self.code, self.profile),
+            "target_examples": places.examples(keys, lib.targets, self.profile, coast),
             "avoid": list(a.avoid or []),
             "curfew": a.curfew or "",
             "time_frame": a.time_frame or "",
