@@ -151,3 +151,22 @@ def zone(code: str, cities: list[str], profile: CountryProfile | None, advisory:
         if zone := countries.time_zone(code, city):
             return zone
     return None if zones else countries.time_zone(code)
+
+
+_COMMON_NOUNS = frozenset(
+    "area areas region district districts province coast border borderlands peninsula valley islands "
+    "centre center outskirts suburbs countryside corridor zone belt".split()
+)
+"""Place words that make an analyst's name a common noun phrase, which takes 'the' mid-sentence."""
+
+
+def in_sentence(name: str) -> str:
+    """An analyst's place name as it reads after 'in' or 'to': 'the Port-au-Prince metropolitan
+    area', 'the Tigray Region'; proper names ('Nairobi', 'Zamfara State') unchanged."""
+    words = name.split(" (", 1)[0].split()
+    if not words or words[0].lower() in ("the", "a", "an") or len(words) < 2:
+        return name
+    last = words[-1]
+    if last in _COMMON_NOUNS or last == "Region":
+        return f"the {name}"
+    return name
