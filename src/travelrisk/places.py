@@ -154,17 +154,18 @@ def zone(code: str, cities: list[str], profile: CountryProfile | None, advisory:
 
 
 _COMMON_NOUNS = frozenset(
-    "area areas region district districts province coast border borderlands peninsula valley islands "
-    "centre center outskirts suburbs countryside corridor zone belt".split()
+    "area areas region district districts coast border borderlands peninsula islands outskirts suburbs "
+    "countryside corridor zone belt".split()
 )
 """Place words that make an analyst's name a common noun phrase, which takes 'the' mid-sentence."""
 
 
 def in_sentence(name: str) -> str:
     """An analyst's place name as it reads after 'in' or 'to': 'the Port-au-Prince metropolitan
-    area', 'the Tigray Region'; proper names ('Nairobi', 'Zamfara State') unchanged."""
+    area', 'the Tigray Region'; proper names ('Nairobi', 'Zamfara State') and phrases that read
+    without ('Hatay province', 'Manchester city centre') unchanged."""
     words = name.split(" (", 1)[0].split()
-    if not words or words[0].lower() in ("the", "a", "an") or len(words) < 2:
+    if len(words) < 2 or words[0].lower() in ("the", "a", "an") or "," in name:
         return name
     last = words[-1]
     if last in _COMMON_NOUNS or last == "Region":
