@@ -154,8 +154,24 @@ def zone(code: str, cities: list[str], profile: CountryProfile | None, advisory:
 
 
 _COMMON_NOUNS = frozenset(
-    "area areas region district districts coast border borderlands peninsula islands outskirts suburbs "
-    "countryside corridor zone belt".split()
+    [
+        "area",
+        "areas",
+        "region",
+        "district",
+        "districts",
+        "coast",
+        "border",
+        "borderlands",
+        "peninsula",
+        "islands",
+        "outskirts",
+        "suburbs",
+        "countryside",
+        "corridor",
+        "zone",
+        "belt",
+    ]
 )
 """Place words that make an analyst's name a common noun phrase, which takes 'the' mid-sentence."""
 
