@@ -8,6 +8,7 @@ none may be dated after the library's cut-off. Each test lists every problem it 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,22 @@ def test_landlocked_countries_have_no_coast() -> None:
     coast = {load(p)["country"]["code"]: load(p)["country"].get("coast") for p in PROFILES}
     assert {code for code in ("AT", "CH", "ET") if code in coast} == {"AT", "CH", "ET"}
     assert not coast["AT"] and not coast["CH"] and not coast["ET"]
+
+
+def test_a_country_without_a_profile_gets_only_the_general_numbers_libphonenumber_knows(tmp_path: Path) -> None:
+    from travelrisk.formats import FORMATS
+    from travelrisk.workspace import Workspace
+
+    (tmp_path / "advisories").mkdir()
+    shown = {}
+    for code in ("EC", "HT"):  # Ecuador: ECU 911 (and 112); Haiti: no general number, so none is guessed
+        path = tmp_path / "advisories" / f"{code.lower()}.yaml"
+        path.write_text(
+            f"country: {code}\nissued: 2024-01-10T02:00:00Z\nseverity: warning\nthreat: crime\n"
+            "title: Gang violence\nsummary: Gangs attacked.\nevent: Gangs attacked.\n",
+            "utf-8",
+        )
+        ws = Workspace(tmp_path)
+        shown[code] = json.loads(FORMATS["json"].render(ws, ws.resolve(path)))["emergency"]
+    assert {"service": "Emergency", "number": "911"} in shown["EC"]
+    assert shown["HT"] == []

@@ -233,6 +233,19 @@ def _geonames() -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     return cache.get_countries(), by_country
 
 
+GENERAL_EMERGENCY = ("112", "911", "999", "000")
+"""Numbers that, where they connect at all, reach the emergency services in general."""
+
+
+def general_emergency(code: str) -> list[str]:
+    """The general emergency numbers libphonenumber's short-number data knows for a country without
+    a profile. Only these: its data says a number is an emergency number, not which service answers,
+    and a traveller must not be told a guess."""
+    from phonenumbers import shortnumberinfo
+
+    return [n for n in GENERAL_EMERGENCY if shortnumberinfo.is_emergency_number(n, code.upper())]
+
+
 def major_cities(code: str, count: int = 3) -> list[str]:
     """The capital and the largest cities, from GeoNames: for countries without a profile."""
     countries, by_country = _geonames()

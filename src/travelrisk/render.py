@@ -139,7 +139,11 @@ def view(
         "cities": list(res.cities),
         "emergency": [
             {"service": EMERGENCY_SERVICES.get(k, k.replace("_", " ").capitalize()), "number": n}
-            for k, n in (res.profile.emergency.items() if res.profile else ())
+            for k, n in (
+                res.profile.emergency.items()
+                if res.profile
+                else (("general", n) for n in countries.general_emergency(res.country_code))
+            )
         ],
         "area": a.area,
         "status": a.status,
