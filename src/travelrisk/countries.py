@@ -212,6 +212,19 @@ def in_sentence(code: str, short_name: str) -> str:
     return f"the {short_name}" if code in _WITH_ARTICLE and not short_name.startswith("the ") else short_name
 
 
+# fmt: off
+NO_LAND_BORDER = frozenset({
+    "AG", "AU", "BB", "BS", "CU", "CV", "DM", "FJ", "FM", "GD", "IS", "JM", "JP", "KI", "KM", "KN", "LC", "LK",
+    "MG", "MH", "MT", "MU", "MV", "NR", "NZ", "PH", "PW", "SB", "SC", "ST", "TO", "TT", "TV", "TW", "VC", "VU", "WS",
+})
+# fmt: on
+"""Island states with no land border and no road crossing to a neighbour: nobody leaves them overland."""
+
+
+def has_land_border(code: str) -> bool:
+    return code.upper() not in NO_LAND_BORDER
+
+
 def has_coast(code: str) -> bool:
     return code.upper() not in LANDLOCKED
 

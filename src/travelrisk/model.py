@@ -217,6 +217,8 @@ class TargetCategory(Strict):
     """Examples named only for countries with a sea coast (ports, beaches)."""
     coastal_only: bool = False
     """The whole category exists only where there is a sea coast (coastal areas)."""
+    overland: list[ShortText] = []
+    """Examples named only for countries with a land border (border crossings)."""
     words: list[ShortText] = []
     """Words in an advisory's title, summary or event that name this kind of place (a church, a mall):
     the place the event struck comes first in the advice when the analyst names no places."""

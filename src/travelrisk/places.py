@@ -85,14 +85,24 @@ def named_in(advisory: Advisory, targets: dict[str, TargetCategory]) -> list[str
 
 
 def examples(
-    keys: Iterable[str], targets: dict[str, TargetCategory], profile: CountryProfile | None, coast: bool
+    keys: Iterable[str], targets: dict[str, TargetCategory], code: str, profile: CountryProfile | None, coast: bool
 ) -> list[str]:
-    """The example words for these categories, as they fit the country and the coast, without repeats."""
+    """The example words for these categories, as they fit the country (its coast, its land borders),
+    without repeats."""
+    overland = countries.has_land_border(code)
     words: list[str] = []
     for key in keys:
         category = targets[key]
         local = profile.local_examples.get(key) if profile is not None else None
-        words += local if local is not None else [*category.examples, *(category.coastal if coast else [])]
+        words += (
+            local
+            if local is not None
+            else [
+                *(category.overland if overland else []),
+                *category.examples,
+                *(category.coastal if coast else []),
+            ]
+        )
     return list(dict.fromkeys(words))
 
 

@@ -260,6 +260,7 @@ class _Scene:
             "cities": self.cities,
             "area": places.in_sentence(a.area) if a.area else "",
             "coast": coast,
+            "land_borders": countries.has_land_border(self.code),
             "place": places.in_sentence(a.area) if a.area else the_country,
             "local": bool(a.area),
             "severity": lib.levels[a.severity].label,
@@ -268,10 +269,14 @@ class _Scene:
             "kinds": [k.label.lower() for k in self.kinds.values()],
             "kind_keys": list(self.kinds),
             "targets": [
-                {"key": k, "label": t.label, "examples": places.examples([k], lib.targets, self.profile, coast)}
+                {
+                    "key": k,
+                    "label": t.label,
+                    "examples": places.examples([k], lib.targets, self.code, self.profile, coast),
+                }
                 for k, t in targets.items()
             ],
-            "target_examples": places.examples(keys, lib.targets, self.profile, coast),
+            "target_examples": places.examples(keys, lib.targets, self.code, self.profile, coast),
             "avoid": [places.in_sentence(p) for p in a.avoid or []],
             "curfew": a.curfew or "",
             "time_frame": a.time_frame or "",
