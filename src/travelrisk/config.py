@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, Valida
 
 from .errors import Problem, TravelriskError, fail
 from .loading import Document, load_yaml
-from .model import ShortText, Strict
+from .model import LangCode, ShortText, Strict
 from .validation import validate_document
 
 CONFIG_NAME = "travelrisk.yaml"
@@ -95,8 +95,12 @@ class Config(Strict):
     ) = None
     """Where `output/` is published, e.g. https://intranet.example.com/advisories/: every published link
     (pages, fragments, feed, JSON, PDFs) is then absolute."""
-    security_contact: ShortText = "your organisation's security team"
-    """How advice names the people travellers call: one name, used everywhere."""
+    security_contact: ShortText | dict[LangCode, ShortText] | None = None
+    """How advice names the people travellers call: one name, used everywhere. A plain name is for
+    the workspace's `lang`; a mapping gives it per language (`{en: ..., fr: ...}`). Absent, each
+    language's own default (rules/lang/xx/language.yaml) is used."""
+    lang: LangCode = "en"
+    """The language advisories are written in unless one says otherwise (`lang:`)."""
     page_size: Annotated[Literal["A4", "Letter"], BeforeValidator(_page_size)] = "A4"
     colours: Colours = Colours()
     fragment: FragmentOptions = FragmentOptions()
@@ -190,3 +194,11 @@ def brand(root: Path, config: Config) -> dict[str, Any]:
         "page_size": config.page_size,
         "colours": config.colours.model_dump(),
     }
+
+
+def contact_in(config: Config, lang: str, default: str) -> str:
+    """The security contact's name in `lang`: the config's, else the language's default."""
+    given = config.security_contact
+    if isinstance(given, dict):
+        return given.get(lang, default)
+    return given if given is not None and lang == config.lang else default

@@ -18,6 +18,7 @@ import jinja2
 
 from . import countries
 from .errors import Problem, TravelriskError, did_you_mean
+from .lang import SOURCE, LanguageFile, load_pack, localize
 from .loading import Document, load_yaml
 from .model import (
     Condition,
@@ -93,6 +94,25 @@ class RuleLibrary:
     rules: list[LoadedRule] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    lang: str = SOURCE
+    """The language of the library's text (`in_lang` gives it in another)."""
+    language: LanguageFile | None = None
+    """How that language joins lists, names the security contact and puts countries in a sentence."""
+    untranslated: dict[str, Problem] = field(default_factory=dict)
+    """What has no text in `lang` (by 'rule <id>', 'target <key>'...), refused when an advisory uses it."""
+    source: RuleLibrary | None = field(default=None, repr=False)
+    """The English library a localized one was made from."""
+    _langs: dict[str, RuleLibrary] = field(default_factory=dict, repr=False)
+
+    def in_lang(self, lang: str) -> RuleLibrary:
+        """This library with its text in `lang` (English: itself), or an error naming the languages there are."""
+        if lang == self.lang:
+            return self
+        if self.source is not None:
+            return self.source.in_lang(lang)
+        if lang not in self._langs:
+            self._langs[lang] = localize(self, load_pack(self.roots, lang))
+        return self._langs[lang]
 
     @property
     def root(self) -> Path:
@@ -133,6 +153,7 @@ class RuleLibrary:
         problems.extend(lib._check_slots())
         if problems:
             raise TravelriskError(sorted(set(problems)))
+        lib.language = load_pack(lib.roots, SOURCE).language
         return lib
 
     def _add_levels(

@@ -133,6 +133,33 @@ def _aware(value: dt.datetime) -> dt.datetime:
 AwareDateTime = Annotated[dt.datetime, AfterValidator(_aware)]
 
 
+AdviceList = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=3000), AfterValidator(clean_text)]],
+    BeforeValidator(_one_or_many),
+    Field(max_length=10),
+    _one_or_many_schema({"type": "string", "minLength": 1}),
+]
+LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+"""An ISO 639 language code: en, fr, ar."""
+
+
+class Translation(Strict):
+    """The analyst's own text in another language (`translations: {fr: {...}}`): every text field
+    the advisory has in its own language, translated; facts (dates, places to avoid, sources) stay."""
+
+    title: ShortText
+    summary: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(clean_text)]
+    event: LongText
+    context: LongText | None = None
+    area: ShortText | None = None
+    cities: Annotated[Names, Field(max_length=MAX_ITEMS)] | None = None
+    avoid: Annotated[Names, Field(max_length=MAX_ITEMS)] | None = None
+    curfew: ShortText | None = None
+    time_frame: ShortText | None = None
+    changes: LongText | None = None
+    advice: AdviceList = []
+
+
 class Advisory(Strict):
     """One advisory as its author wrote it (before rules are applied)."""
 
@@ -162,12 +189,11 @@ class Advisory(Strict):
     status: Annotated[Status, BeforeValidator(_key_like)] = "final"
     supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
     sources: Annotated[list[Source], Field(max_length=MAX_ITEMS)] = []
-    advice: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=3000), AfterValidator(clean_text)]],
-        BeforeValidator(_one_or_many),
-        Field(max_length=10),
-        _one_or_many_schema({"type": "string", "minLength": 1}),
-    ] = []
+    advice: AdviceList = []
+    lang: LangCode | None = None
+    """The language this file is written in; travelrisk.yaml's `lang`, else English, when absent."""
+    translations: dict[LangCode, Translation] = {}
+    """The analyst's text in other languages, for `--lang fr` and bilingual documents."""
 
     @field_validator("valid_until", mode="after")
     @classmethod

@@ -19,9 +19,11 @@ from jinja2.sandbox import SecurityError
 
 from . import countries, places, prepublish
 from . import kinds as kinds_mod
+from . import lang as lang_mod
 from .conditions import Facts, failures
 from .context import MAX_FACTS, Fact, select
 from .errors import Problem, TravelriskError
+from .lang import SOURCE
 from .library import Layer, LoadedRule, RuleLibrary, _unknown
 from .loading import Document
 from .model import (
@@ -111,6 +113,8 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     problems: list[Problem] = []
     warnings: list[Problem] = []
     code, name, profile = places.country(advisory, doc, lib, problems, warnings)
+    if lib.lang != SOURCE and code:
+        name = lang_mod.country_name(lib, code, name)
     if advisory.severity not in lib.levels:
         problems.append(_unknown(doc, ("severity",), "severity level", advisory.severity, lib.levels))
     for i, key in enumerate(advisory.threat):
@@ -196,6 +200,17 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     impact = next(
         (i for t in threats for i in [*(k.impact for k in kinds_mod.of_threat(t, kinds, lib)), t.impact] if i), None
     )
+    if lib.untranslated:  # never a silent mix of languages: what this advisory uses must have the language's text
+        used = [
+            f"level {advisory.severity}",
+            *([f"grade {recommendation.grade}"] if recommendation else []),
+            *(f"threat {t}" for t in advisory.threat),
+            *(f"kind {k}" for k in kinds),
+            *(f"target {k}" for k in targets),
+            *(f"rule {t.rule}" for t in trace if t.used),
+        ]
+        if gaps := [lib.untranslated[u] for u in used if u in lib.untranslated]:
+            raise TravelriskError(gaps)
     return Resolution(
         advisory,
         code,
@@ -252,16 +267,24 @@ class _Scene:
         coast = places.coast_here(a, self.code, self.profile)
         keys = places.target_keys(threat, kinds, a.targets, lib.targets, coast, self.struck)
         targets = {k: lib.targets[k] for k in keys}
-        the_country = countries.in_sentence(self.code, self.name)
+        the_country, in_country, to_country = lang_mod.country_forms(lib, self.code, self.name)
+        place, in_place, to_place = (
+            lang_mod.area_forms(lib, a.area) if a.area else (the_country, in_country, to_country)
+        )
+        language = lib.language
         return {
             "country": self.name,
             "the_country": the_country,
+            "in_country": in_country,
+            "to_country": to_country,
             "country_code": self.code,
             "cities": self.cities,
-            "area": places.in_sentence(a.area) if a.area else "",
+            "area": place if a.area else "",
             "coast": coast,
             "land_borders": countries.has_land_border(self.code),
-            "place": places.in_sentence(a.area) if a.area else the_country,
+            "place": place,
+            "in_place": in_place,
+            "to_place": to_place,
             "local": bool(a.area),
             "severity": lib.levels[a.severity].label,
             "threat": threat.label,
@@ -277,10 +300,12 @@ class _Scene:
                 for k, t in targets.items()
             ],
             "target_examples": places.examples(keys, lib.targets, self.code, self.profile, coast),
-            "avoid": [places.in_sentence(p) for p in a.avoid or []],
+            "avoid": [lang_mod.area_forms(lib, p)[0] for p in a.avoid or []],
             "curfew": a.curfew or "",
             "time_frame": a.time_frame or "",
             "contact": self.settings.contact,
+            "_and": language.and_ if language else "and",
+            "_or": language.or_ if language else "or",
         }
 
     def render(self, text: str, what: str, threat_key: str | None = None, loaded: LoadedRule | None = None) -> str:

@@ -11,19 +11,33 @@ from .sandbox import BoundedEnvironment
 
 
 def join_list(items: Iterable[Any], word: str = "and") -> str:
-    """`a`, `a and b`, `a, b and c`: how advice reads a list mid-sentence."""
+    """`a`, `a and b`, `a, b and c`: how advice reads a list mid-sentence. Arabic's و and أو take
+    the Arabic comma, and و is written joined to the word after it."""
     items = [str(i) for i in items]
-    if len(items) <= 2:
-        return f" {word} ".join(items)
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+    arabic = word in ("و", "أو")
+    comma, tail = ("، ", f" {word}" if word == "و" else f" {word} ") if arabic else (", ", f" {word} ")
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{comma.join(items[:-1])}{tail}{items[-1]}"
+
+
+@jinja2.pass_context
+def _join_and(context: Any, items: Iterable[Any]) -> str:
+    return join_list(items, context.get("_and", "and"))
+
+
+@jinja2.pass_context
+def _join_or(context: Any, items: Iterable[Any]) -> str:
+    return join_list(items, context.get("_or", "or"))
 
 
 def _text_environment() -> BoundedEnvironment:
     # Rule text is plain text (HTML templates escape it later); the sandbox keeps rule authors
     # to reading the values they are given, and StrictUndefined turns a typo into an error.
     env = BoundedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
-    env.filters["join_and"] = join_list
-    env.filters["join_or"] = lambda items: join_list(items, "or")
+    # The language's words for 'and' and 'or' come with the values rule text is rendered with.
+    env.filters["join_and"] = _join_and
+    env.filters["join_or"] = _join_or
     return env
 
 

@@ -8,13 +8,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .config import Config, brand, load_config
+from .config import Config, brand, contact_in, load_config
 from .errors import Problem, TravelriskError
 from .fonts import uncovered
+from .lang import advisory_in
 from .loading import Document, load_yaml
 from .model import Advisory
 from .render import Renderer
-from .rules import Resolution, RuleLibrary, Settings, resolve
+from .rules import DEFAULT_CONTACT, Resolution, RuleLibrary, Settings, resolve
 from .state import Publication, Record
 from .validation import validate_document
 
@@ -116,9 +117,13 @@ class Workspace:
             cached = self._parsed[key] = load_advisory(path)
         return cached
 
-    def resolve(self, path: Path) -> Resolution:
+    def resolve(self, path: Path, lang: str | None = None) -> Resolution:
+        """The advisory resolved in `lang` (default: the language it is written in)."""
         loaded = self.load(path)
-        res = resolve(loaded.advisory, loaded.doc, self.library, self.settings)
+        lang = lang or loaded.advisory.lang or self.config.lang
+        library = self.library.in_lang(lang)
+        advisory = advisory_in(loaded.advisory, loaded.doc, lang, self.config.lang)
+        res = resolve(advisory, loaded.doc, library, self.settings_in(library))
         a = res.advisory
         text = " ".join([a.title, a.summary, a.event, a.context or "", a.area or "", *a.advice, *res.cities])
         if missing := uncovered(text):  # boxes in the PDF otherwise
@@ -136,7 +141,11 @@ class Workspace:
 
     @property
     def settings(self) -> Settings:
-        return Settings(contact=self.config.security_contact)
+        return self.settings_in(self.library)
+
+    def settings_in(self, library: RuleLibrary) -> Settings:
+        default = library.language.contact if library.language else DEFAULT_CONTACT
+        return Settings(contact=contact_in(self.config, library.lang, default))
 
     def source(self, path: Path) -> str:
         """How a file is named in publication records: relative to `advisories/` when inside it."""
