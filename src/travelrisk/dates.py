@@ -20,28 +20,39 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def utc_date(moment: datetime) -> str:
-    """`15 Jul 2017`."""
+def utc_date(moment: datetime, lang: str = "en") -> str:
+    """`15 Jul 2017`; in another language CLDR's long date through Babel (`15 juillet 2017`)."""
     t = moment.astimezone(UTC)
+    if lang != "en":
+        from babel.dates import format_date
+
+        return str(format_date(t.date(), "d MMMM y", locale=lang))
     return f"{t.day:02d} {_MONTHS[t.month - 1]} {t.year}"
 
 
-def utc_display(moment: datetime) -> str:
-    """`15 Jul 2017 | 05:12 PM UTC`, as the reference alert writes it."""
+def _clock(t: datetime, lang: str) -> str:
+    # English keeps the reference alert's 12-hour clock; other languages write 24 hours (17:12).
+    if lang != "en":
+        return f"{t.hour:02d}:{t.minute:02d}"
+    return f"{t.hour % 12 or 12:02d}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+
+
+def utc_display(moment: datetime, lang: str = "en") -> str:
+    """`15 Jul 2017 | 05:12 PM UTC`, as the reference alert writes it (`15 juillet 2017 | 17:12 UTC`)."""
     t = moment.astimezone(UTC)
-    hour = t.hour % 12 or 12
-    noon = "AM" if t.hour < 12 else "PM"
-    return f"{utc_date(t)} | {hour:02d}:{t.minute:02d} {noon} UTC"
+    return f"{utc_date(t, lang)} | {_clock(t, lang)} UTC"
 
 
-def local_time(moment: datetime, zone: str) -> str:
+def local_time(moment: datetime, zone: str, lang: str = "en", on: str = "on") -> str:
     """`06:12 PM` in the IANA time zone `zone` (daylight saving time included), with the local date
-    when it is not the UTC date (`11:30 PM on 19 Oct 2019`)."""
+    when it is not the UTC date (`11:30 PM on 19 Oct 2019`; `on` is the language's word)."""
     from zoneinfo import ZoneInfo
 
     t = moment.astimezone(ZoneInfo(zone))
-    clock = f"{t.hour % 12 or 12:02d}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
-    return clock if t.date() == moment.astimezone(UTC).date() else f"{clock} on {utc_date(t.replace(tzinfo=UTC))}"
+    clock = _clock(t, lang)
+    if t.date() == moment.astimezone(UTC).date():
+        return clock
+    return f"{clock} {on} {utc_date(t.replace(tzinfo=UTC), lang)}"
 
 
 def utc_short(moment: datetime | None) -> str:

@@ -59,6 +59,6 @@ def repeats_country(title: str, name: str, code: str) -> bool:
     return any(head.startswith(f"{n.casefold()}{sep}") for n in (name, code) if n for sep in (":", " -", " –"))
 
 
-def full_title(title: str, name: str, code: str) -> str:
-    """`Country: title`, never `Kenya: Kenya: ...`."""
-    return title if not name or repeats_country(title, name, code) else f"{name}: {title}"
+def full_title(title: str, name: str, code: str, form: str = "%(country)s: %(title)s") -> str:
+    """`Country: title`, never `Kenya: Kenya: ...` (`form` is the language's: `Maroc : titre`)."""
+    return title if not name or repeats_country(title, name, code) else form % {"country": name, "title": title}

@@ -7,6 +7,7 @@ advisory text is data, and a template typo is an error that names its file and l
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,9 +17,10 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import __version__, countries
+from . import __version__, countries, messages
 from .dates import local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
+from .lang import SOURCE, direction
 from .prepublish import full_title
 from .rules import Resolution
 from .sandbox import TEMPLATE_SECONDS, BoundedEnvironment, RenderTimeout, bounded, check_output
@@ -31,16 +33,6 @@ KINDS = ("page", "fragment", "pdf")
 ROOT_CLASS = "travelrisk-advisory"
 """Every style is scoped under this class, so an embedded fragment leaves its host alone."""
 
-EMERGENCY_SERVICES = {
-    "general": "Emergency",
-    "general_alternative": "Also",
-    "mobile": "From mobiles",
-    "police": "Police",
-    "ambulance": "Ambulance",
-    "fire": "Fire",
-    "tourist_police": "Tourist police",
-}
-"""Labels for the keys of a country profile's `emergency` numbers."""
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
@@ -69,18 +61,28 @@ def markdown(text: str | None, top: int = 3) -> Markup:
     return Markup(MARKDOWN.renderer.render(tokens, MARKDOWN.options, {}))
 
 
-def moment(value: datetime, zone: str | None = None) -> dict[str, Any]:
-    """A moment as templates and JSON see it; with `zone`, also the local time there."""
+def moment(value: datetime, zone: str | None = None, lang: str = SOURCE) -> dict[str, Any]:
+    """A moment as templates and JSON see it, in `lang`; with `zone`, also the local time there."""
+    _ = gettext_for(lang)
     return {
         "iso": utc_iso(value),
-        "display": utc_display(value),
-        "date": utc_date(value),
-        "local": f"{local_time(value, zone)} local time" if zone else None,
+        "display": utc_display(value, lang),
+        "date": utc_date(value, lang),
+        "local": _("%(time)s local time") % {"time": local_time(value, zone, lang, _("on"))} if zone else None,
         "zone": zone,
     }
 
 
-def link(record: Record | None, base_url: str | None = None, relative: bool = True) -> dict[str, Any] | None:
+def gettext_for(lang: str) -> Callable[[str], str]:
+    """The built-in catalogue's gettext for `lang` (English: the text itself)."""
+    from .workspace import builtin_dir
+
+    return messages.translations((builtin_dir() / "templates",), lang).gettext
+
+
+def link(
+    record: Record | None, base_url: str | None = None, relative: bool = True, lang: str = SOURCE
+) -> dict[str, Any] | None:
     """Another advisory as a page names it: absolute under `base_url` when set; else relative between
     `output/<id>/index.html` pages (the layout of `build` and `serve`), or no link at all where a
     relative one would break (a fragment embedded elsewhere, a PDF sent to someone)."""
@@ -88,7 +90,7 @@ def link(record: Record | None, base_url: str | None = None, relative: bool = Tr
         return None
     path = f"{record.id}/index.html"
     href = f"{base_url}{path}" if base_url else f"../{path}" if relative else None
-    return {"id": record.id, "title": record.title, "href": href, "issued": moment(record.issued)}
+    return {"id": record.id, "title": record.title, "href": href, "issued": moment(record.issued, lang=lang)}
 
 
 def view(
@@ -101,16 +103,21 @@ def view(
     """
     a = res.advisory
     related = related or Related()
+    lang = res.lang
+    _ = gettext_for(lang)
+    services = res.language.emergency_services if res.language else {}
     return {
         "id": a.id,
+        "lang": lang,
+        "dir": direction(lang),
         "title": a.title,
-        "full_title": full_title(a.title, res.country_name, res.country_code),
+        "full_title": full_title(a.title, res.country_name, res.country_code, _("%(country)s: %(title)s")),
         "country": {
             "code": res.country_code,
             "name": res.country_name,
-            "in_sentence": countries.in_sentence(res.country_code, res.country_name),
+            "in_sentence": res.country_in_sentence or countries.in_sentence(res.country_code, res.country_name),
         },
-        "issued": moment(a.issued, res.time_zone),
+        "issued": moment(a.issued, res.time_zone, lang),
         "severity": {
             "key": a.severity,
             "label": res.level.label,
@@ -138,7 +145,7 @@ def view(
         "targets": [{"key": k, "label": t.label, "examples": list(t.examples)} for k, t in res.targets.items()],
         "cities": list(res.cities),
         "emergency": [
-            {"service": EMERGENCY_SERVICES.get(k, k.replace("_", " ").capitalize()), "number": n}
+            {"service": services.get(k, k.replace("_", " ").capitalize()), "number": n}
             for k, n in (
                 res.profile.emergency.items()
                 if res.profile
@@ -147,11 +154,11 @@ def view(
         ],
         "area": a.area,
         "status": a.status,
-        "valid_until": moment(a.valid_until) if a.valid_until else None,
+        "valid_until": moment(a.valid_until, lang=lang) if a.valid_until else None,
         "supersedes": a.supersedes,
         "state": related.state if a.status == "final" else a.status,
-        "update_of": link(related.update_of, base_url, relative),
-        "superseded_by": link(related.superseded_by, base_url, relative),
+        "update_of": link(related.update_of, base_url, relative, lang),
+        "superseded_by": link(related.superseded_by, base_url, relative, lang),
         "url": f"{base_url}{a.id}/index.html" if base_url else None,
         "sources": [
             {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date.isoformat() if s.date else None}
@@ -283,14 +290,20 @@ def to_json(res: Resolution, related: Related | None = None, base_url: str | Non
 def to_text(res: Resolution, related: Related | None = None) -> str:
     """Plain text, for email bodies and chat: the reference alert's order of parts."""
     v = view(res, related)
+    _ = gettext_for(res.lang)
+    q = _("\u201c%(title)s\u201d")
     marks = {
-        "draft": ["DRAFT: NOT FOR DISTRIBUTION"],
-        "withdrawn": ["WITHDRAWN: NO LONGER IN FORCE"],
-        "expired": [f"EXPIRED ON {v['valid_until']['display'].upper()}: NO LONGER IN FORCE"]
+        "draft": [_("DRAFT: NOT FOR DISTRIBUTION")],
+        "withdrawn": [_("WITHDRAWN: NO LONGER IN FORCE")],
+        "expired": [_("EXPIRED ON %(date)s: NO LONGER IN FORCE") % {"date": v["valid_until"]["display"].upper()}]
         if v["valid_until"]
         else [],
         "superseded": [
-            f"SUPERSEDED BY \u201c{v['superseded_by']['title']}\u201d OF {v['superseded_by']['issued']['date'].upper()}"
+            _("SUPERSEDED BY %(title)s OF %(date)s")
+            % {
+                "title": q % {"title": v["superseded_by"]["title"]},
+                "date": v["superseded_by"]["issued"]["date"].upper(),
+            }
         ]
         if v["superseded_by"]
         else [],
@@ -300,20 +313,23 @@ def to_text(res: Resolution, related: Related | None = None) -> str:
     if v["is_update"]:
         earlier = v["update_of"]
         parts.append(
-            f"Update to \u201c{earlier['title']}\u201d of {earlier['issued']['date']}" if earlier else "Update"
+            _("Update to %(title)s of %(date)s")
+            % {"title": q % {"title": earlier["title"]}, "date": earlier["issued"]["date"]}
+            if earlier
+            else _("Update")
         )
     parts.append(v["full_title"])
     if v["changes"]:
-        parts.append(f"What has changed: {v['changes'].strip()}")
+        parts.append(_("What has changed: %(changes)s") % {"changes": v["changes"].strip()})
     parts += [v["summary"], v["severity"]["label"]]
     if v["recommendation"]:
-        parts.append(f"{v['recommendation']['label']}: {v['recommendation']['text']}")
+        parts.append(_("%(label)s: %(text)s") % v["recommendation"])
     if v["impact"]:
         parts.append(v["impact"])
-    parts += ["Event", v["event"].strip()]
+    parts += [_("Event"), v["event"].strip()]
     if v["context"] or v["background"]:
-        parts += ["Context", *v["background"], *([v["context"].strip()] if v["context"] else [])]
-    parts += ["Advice", *(p["text"] for p in v["advice"])]
+        parts += [_("Context"), *v["background"], *([v["context"].strip()] if v["context"] else [])]
+    parts += [_("Advice"), *(p["text"] for p in v["advice"])]
     return "\n\n".join(parts) + "\n"
 
 

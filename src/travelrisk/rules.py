@@ -23,7 +23,7 @@ from . import lang as lang_mod
 from .conditions import Facts, failures
 from .context import MAX_FACTS, Fact, select
 from .errors import Problem, TravelriskError
-from .lang import SOURCE
+from .lang import SOURCE, LanguageFile
 from .library import Layer, LoadedRule, RuleLibrary, _unknown
 from .loading import Document
 from .model import (
@@ -106,6 +106,10 @@ class Resolution:
     time_zone: str | None = None
     path: str = ""
     """The advisory's file, which problems found later (in its PDF) point at."""
+    lang: str = SOURCE
+    language: LanguageFile | None = None
+    """The library language's words (emergency service names, the country in a sentence)."""
+    country_in_sentence: str = ""
 
 
 def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Settings = Settings()) -> Resolution:
@@ -233,6 +237,9 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         cities_from,
         zone,
         str(doc.path),
+        lib.lang,
+        lib.language,
+        lang_mod.country_forms(lib, code, name)[0],
     )
 
 
