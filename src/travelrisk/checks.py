@@ -59,14 +59,20 @@ def _validate(ws: Workspace, paths: list[Path] | None) -> ValidationReport:
     if check_templates:
         report.problems += ws.renderer.check_templates()
         report.checked += 1
+    languages: set[str] = set()
     for path in advisories:
         report.checked += 1
         try:
-            res = ws.resolve(path)
-            ws.renderer.html(res, "page")
-            report.warnings += res.warnings
+            loaded = ws.load(path)
+            own = loaded.advisory.lang or ws.config.lang
+            for lang in dict.fromkeys([own, *loaded.advisory.translations]):
+                languages.add(lang)
+                res = ws.resolve(path, lang)
+                ws.renderer.html(res, "page")
+                report.warnings += res.warnings
         except TravelriskError as exc:
             report.problems += exc.problems
+    report.problems += _language_gaps(ws, languages)
     if not paths:  # duplicate ids, supersedes cycles and links to nowhere (files already reported are skipped)
         pub = ws.publication(include_drafts=True)
         for problem in pub.problems:
@@ -74,6 +80,29 @@ def _validate(ws: Workspace, paths: list[Path] | None) -> ValidationReport:
                 continue
             (report.warnings if problem.severity == "warning" else report.problems).append(problem)
     return report
+
+
+def _language_gaps(ws: Workspace, languages: set[str]) -> list[Problem]:
+    """Every rule, label and template string without text in a language an advisory asks for."""
+    from .lang import SOURCE
+    from .messages import catalogue_path, has_catalogue
+
+    problems: list[Problem] = []
+    for lang in sorted(languages - {SOURCE}):
+        try:
+            problems += ws.library.in_lang(lang).untranslated.values()
+        except TravelriskError as exc:
+            problems += exc.problems
+            continue
+        if not has_catalogue(tuple(ws.template_dirs), lang):
+            problems.append(
+                Problem(
+                    str(catalogue_path(ws.template_dirs[-1], lang)),
+                    message=f"no catalogue of template text for '{lang}'",
+                    hint="create it with pybabel (see docs/languages.md)",
+                )
+            )
+    return problems
 
 
 def _inside(path: Path, folder: Path) -> bool:

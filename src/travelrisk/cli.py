@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 bad input or a failed render, 2 wrong usage (Typer's own).
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -79,6 +80,15 @@ def render(
         ),
     ] = None,
     shadow: Annotated[bool, typer.Option("--shadow", help="Same as --style shadow.")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            "-l",
+            help="Language: fr, ar...; several (en,fr) make one document with each language whole. "
+            "Default: the advisory's own.",
+        ),
+    ] = None,
 ) -> None:
     """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON or text."""
     from .formats import RenderOptions
@@ -94,18 +104,34 @@ def render(
     if shadow:
         overrides = {"fragment__style": ("shadow", "--shadow")}
     ws = workspace(ctx, **overrides)
-    res = ws.resolve(file)
+    langs = _languages(lang)
+    res, *others = [ws.resolve(file, code) for code in langs] if langs else [ws.resolve(file)]
     a = res.advisory
     pub = ws.publication(mentioning={a.id, *([a.supersedes] if a.supersedes else [])}, extra=[file])
     report(res.warnings)
-    data = chosen.render(ws, res, pub.related(a.id), RenderOptions(pdf_variant))
+    data = chosen.render(ws, res, pub.related(a.id), RenderOptions(pdf_variant, tuple(others)))
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    target = Path(output) if output else ws.output_dir / a.id / chosen.file_name(a.id)
+    name = chosen.file_name(a.id)
+    if langs:  # never over the advisory's own-language file: index.fr.html, <id>.en-fr.pdf
+        stem, _, ext = name.rpartition(".")
+        name = f"{stem}.{'-'.join(langs)}.{ext}"
+    target = Path(output) if output else ws.output_dir / a.id / name
     write_atomic(target, data)
     typer.echo(str(target))
+
+
+def _languages(given: str | None) -> list[str]:
+    """`--lang fr` or `--lang en,fr`: language codes, each once, in the order given."""
+    if given is None:
+        return []
+    codes = list(dict.fromkeys(c.strip().lower() for c in given.split(",") if c.strip()))
+    if not codes or any(not re.fullmatch(r"[a-z]{2,3}", c) for c in codes):
+        typer.echo(f"travelrisk render: --lang {given}: give language codes such as fr or en,fr", err=True)
+        raise typer.Exit(2)
+    return codes
 
 
 def _format_for(fmt: str | None, output: str | None) -> OutputFormat:

@@ -26,6 +26,8 @@ PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 @dataclass(frozen=True)
 class RenderOptions:
     pdf_variant: str | None = None
+    others: tuple[Resolution, ...] = ()
+    """The same advisory in further languages: one bilingual (or more) document, each language whole."""
 
 
 Prepare = Callable[["Workspace", "Resolution", "Related | None", RenderOptions], Any]
@@ -69,7 +71,7 @@ class OutputFormat:
 
 def _html(kind: str) -> Prepare:
     def prepare(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
-        return ws.renderer.html(res, kind, related).encode()
+        return ws.renderer.html(res, kind, related, options.others).encode()
 
     return prepare
 
@@ -77,17 +79,17 @@ def _html(kind: str) -> Prepare:
 def _json(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
     from .render import to_json
 
-    return to_json(res, related, ws.config.base_url).encode()
+    return to_json(res, related, ws.config.base_url, options.others).encode()
 
 
 def _text(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
     from .render import to_text
 
-    return to_text(res, related).encode()
+    return "\n".join(to_text(r, related) for r in (res, *options.others)).encode()
 
 
 def _pdf_task(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> tuple[Any, ...]:
-    html = ws.renderer.html(res, "pdf", related)
+    html = ws.renderer.html(res, "pdf", related, options.others)
     base = ws.template_dirs[0]
     identity = f"{res.advisory.id}\n{html}\n{options.pdf_variant}"
     logo = logo_place(ws.root) if ws.config.logo else None

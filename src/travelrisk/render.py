@@ -207,6 +207,7 @@ class Renderer:
             loader = jinja2.ChoiceLoader([loader, builtin])
         self.env = BoundedEnvironment(
             loader=loader,
+            extensions=["jinja2.ext.i18n"],
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -233,20 +234,33 @@ class Renderer:
                 )
             ) from None
 
-    def html(self, res: Resolution, kind: str = "page", related: Related | None = None) -> str:
+    def html(
+        self, res: Resolution, kind: str = "page", related: Related | None = None, others: tuple[Resolution, ...] = ()
+    ) -> str:
+        """One advisory as a page, fragment or PDF's HTML; with `others`, the same advisory in further
+        languages follows, each language whole (`advisories` in the template; `advisory` is the first)."""
         if kind not in KINDS:
             raise ValueError(f"unknown HTML kind {kind!r}")
         template = self.template(f"{kind}.html.j2")
         base_url = (self.brand or {}).get("base_url")
-        advisory = view(res, related, base_url, relative=kind == "page")  # a fragment or PDF travels alone
+        relative = kind == "page"  # a fragment or PDF travels alone
+        views = [view(r, related, base_url, relative) for r in (res, *others)]
+        values = {"advisory": views[0], "advisories": views, "kind": kind}
+        self._install_language(res.lang)
         if kind != "fragment" or self.fragment_style == "scoped":
-            return self.render(template, advisory=advisory, kind=kind, shadow=False, fallback="")
+            return self.render(template, **values, shadow=False, fallback="")
         from .inline import inline_styles
 
-        inlined = inline_styles(self.render(template, advisory=advisory, kind=kind, shadow=False, fallback=""))
+        inlined = inline_styles(self.render(template, **values, shadow=False, fallback=""))
         if self.fragment_style == "inline":
             return inlined
-        return self.render(template, advisory=advisory, kind=kind, shadow=True, fallback=Markup(inlined))
+        return self.render(template, **values, shadow=True, fallback=Markup(inlined))
+
+    def _install_language(self, lang: str) -> None:
+        """Templates' `_()` and `{% trans %}` speak `lang`: the first template folder with its catalogue."""
+        self.env.install_gettext_translations(  # type: ignore[attr-defined]
+            messages.translations(tuple(self.template_dirs), lang), newstyle=True
+        )
 
     def render(self, template: jinja2.Template, **values: Any) -> str:
         """Render within the sandbox's bounds; any failure is the template's, reported at its place."""
@@ -282,8 +296,12 @@ class Renderer:
         return problems
 
 
-def to_json(res: Resolution, related: Related | None = None, base_url: str | None = None) -> str:
+def to_json(
+    res: Resolution, related: Related | None = None, base_url: str | None = None, others: tuple[Resolution, ...] = ()
+) -> str:
     data = {"format": "travelrisk-advisory", "version": 1, **view(res, related, base_url)}
+    if others:  # the same advisory in further languages, each whole
+        data["translations"] = {r.lang: view(r, related, base_url) for r in others}
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
