@@ -139,9 +139,21 @@ def available(roots: list[Path]) -> list[str]:
 
 
 def load_pack(roots: list[Path], lang: str) -> Pack:
+    from babel import Locale, UnknownLocaleError
+
     problems: list[Problem] = []
     language: LanguageFile | None = None
     files: dict[str, tuple[Path, TextFile]] = {}
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        raise TravelriskError(
+            Problem(
+                str(roots[-1] / "lang" / lang),
+                message=f"'{lang}' is not a language CLDR knows",
+                hint="use an ISO 639 code such as fr or ar",
+            )
+        ) from None
     for root in roots:
         base = root / "lang" / lang
         for path in sorted(base.rglob("*.yaml")) if base.is_dir() else []:

@@ -121,8 +121,8 @@ class Workspace:
         """The advisory resolved in `lang` (default: the language it is written in)."""
         loaded = self.load(path)
         lang = lang or loaded.advisory.lang or self.config.lang
-        library = self.library.in_lang(lang)
         advisory = advisory_in(loaded.advisory, loaded.doc, lang, self.config.lang)
+        library = self.library.in_lang(lang)
         res = resolve(advisory, loaded.doc, library, self.settings_in(library))
         a = res.advisory
         text = " ".join([a.title, a.summary, a.event, a.context or "", a.area or "", *a.advice, *res.cities])
