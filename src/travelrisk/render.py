@@ -207,7 +207,6 @@ class Renderer:
             loader = jinja2.ChoiceLoader([loader, builtin])
         self.env = BoundedEnvironment(
             loader=loader,
-            extensions=["jinja2.ext.i18n"],
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -245,8 +244,15 @@ class Renderer:
         base_url = (self.brand or {}).get("base_url")
         relative = kind == "page"  # a fragment or PDF travels alone
         views = [view(r, related, base_url, relative) for r in (res, *others)]
-        values = {"advisory": views[0], "advisories": views, "kind": kind}
-        self._install_language(res.lang)
+        # `_` speaks the first language; a bilingual template switches with `gettexts[advisory.lang]`.
+        gettexts = {r.lang: self.gettext(r.lang) for r in (res, *others)}
+        values = {
+            "advisory": views[0],
+            "advisories": views,
+            "kind": kind,
+            "_": gettexts[res.lang],
+            "gettexts": gettexts,
+        }
         if kind != "fragment" or self.fragment_style == "scoped":
             return self.render(template, **values, shadow=False, fallback="")
         from .inline import inline_styles
@@ -256,11 +262,16 @@ class Renderer:
             return inlined
         return self.render(template, **values, shadow=True, fallback=Markup(inlined))
 
-    def _install_language(self, lang: str) -> None:
-        """Templates' `_()` and `{% trans %}` speak `lang`: the first template folder with its catalogue."""
-        self.env.install_gettext_translations(  # type: ignore[attr-defined]
-            messages.translations(tuple(self.template_dirs), lang), newstyle=True
-        )
+    def gettext(self, lang: str) -> Callable[..., Markup]:
+        """Template text in `lang`: `_("Update to %(title)s", title=...)`. The catalogue's text is
+        escaped and its values too, unless they are markup already (a link)."""
+        catalogue = messages.translations(tuple(self.template_dirs), lang)
+
+        def _(text: str, **values: Any) -> Markup:
+            found = Markup.escape(catalogue.gettext(text))
+            return found % values if values else found
+
+        return _
 
     def render(self, template: jinja2.Template, **values: Any) -> str:
         """Render within the sandbox's bounds; any failure is the template's, reported at its place."""
