@@ -79,8 +79,11 @@ def render(
         ),
     ] = None,
     shadow: Annotated[bool, typer.Option("--shadow", help="Same as --style shadow.")] = False,
+    attach_pdf: Annotated[
+        bool, typer.Option("--attach-pdf", help="Email only: attach the PDF (config: email.attach_pdf).")
+    ] = False,
 ) -> None:
-    """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON or text."""
+    """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON, text, an email or an SMS."""
     from .formats import RenderOptions
     from .publish import write_atomic
 
@@ -98,7 +101,7 @@ def render(
     a = res.advisory
     pub = ws.publication(mentioning={a.id, *([a.supersedes] if a.supersedes else [])}, extra=[file])
     report(res.warnings)
-    data = chosen.render(ws, res, pub.related(a.id), RenderOptions(pdf_variant))
+    data = chosen.render(ws, res, pub.related(a.id), RenderOptions(pdf_variant, attach_pdf))
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
