@@ -5,8 +5,9 @@ One SMS segment holds 160 characters of the GSM 03.38 7-bit alphabet (a characte
 table, such as `€` or `[`, takes two), or 70 UTF-16 code units when any character is outside it
 (UCS-2). Typographic quotes, dashes and spaces become their GSM equivalents, since they would
 otherwise halve the room; a country name keeps its own letters (Côte d'Ivoire's `ô` is not GSM).
-What gives way when it is too long, in turn: the title (cut after a word, with an ellipsis), then
-the title, the recommendation, the address; never the status mark, the country or the severity.
+What gives way when it is too long, in turn: the title (first cut after a word, with an ellipsis,
+then left out), the page's address, the recommendation; never the status mark, the country or the
+severity. The recommendation is what a traveller acts on; the address needs a data connection.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ def compose(head: str, recommendation: str | None, title: str, url: str | None) 
     """The fullest message that fits one segment, giving way in the order the module says."""
     rec = f" {_sentence(recommendation)}" if recommendation else ""
     title = _sentence(title)
-    for tail in ([f" {url}"] if url else []) + [""]:
-        for lead in dict.fromkeys([f"{head}:{rec}", f"{head}:"]):
+    for lead in dict.fromkeys([f"{head}:{rec}", f"{head}:"]):
+        for tail in dict.fromkeys([f" {url}" if url else "", ""]):
             whole = f"{lead} {title}{tail}"
             if fits(whole) or (whole := _cut(f"{lead} ", title, tail) or ""):
                 return whole
