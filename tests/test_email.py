@@ -127,6 +127,8 @@ def test_the_pdf_is_attached_when_asked(ws: Path) -> None:
     assert [(a.get_content_type(), a.get_filename()) for a in attachments] == [("application/pdf", f"{MOROCCO}.pdf")]
     assert attachments[0].get_content().startswith(b"%PDF-")
     assert list(render_email(ws).iter_attachments()) == []  # not without the flag or `email.attach_pdf`
+    (ws / "travelrisk.yaml").write_text(CONFIG + "  attach_pdf: true\n")
+    assert render_email(ws).as_bytes() == message.as_bytes()  # the config's way, and the same bytes again
 
 
 def test_a_logo_travels_as_a_related_part_not_a_data_uri(ws: Path) -> None:
