@@ -382,7 +382,7 @@ SCENARIOS = [
             "severity": "notice",
             "threat": "health",
             "title": "MERS outbreak spreads in hospitals; two deaths and 30 cases",
-            "summary": "South Korea has confirmed 30 cases of Middle East respiratory syndrome, all linked to hospitals.",
+            "summary": "Korea has confirmed 30 cases of Middle East respiratory syndrome, all linked to hospitals.",
             "event": "Patients, relatives and health workers were infected in hospitals in Gyeonggi and Seoul.",
         },
         "caution",

@@ -89,8 +89,11 @@ def render(
             "Default: the advisory's own.",
         ),
     ] = None,
+    attach_pdf: Annotated[
+        bool, typer.Option("--attach-pdf", help="Email only: attach the PDF (config: email.attach_pdf).")
+    ] = False,
 ) -> None:
-    """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON or text."""
+    """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON, text, an email or an SMS."""
     from .formats import RenderOptions
     from .publish import write_atomic
 
@@ -109,7 +112,9 @@ def render(
     a = res.advisory
     pub = ws.publication(mentioning={a.id, *([a.supersedes] if a.supersedes else [])}, extra=[file])
     report(res.warnings)
-    data = chosen.render(ws, res, pub.related(a.id), RenderOptions(pdf_variant, tuple(others)))
+    data = chosen.render(
+        ws, res, pub.related(a.id), RenderOptions(pdf_variant, attach_pdf=attach_pdf, others=tuple(others))
+    )
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .errors import Problem, TravelriskError, fail
 from .loading import Document, load_yaml
@@ -83,6 +84,41 @@ class FragmentOptions(Strict):
         return "shadow" if self.shadow else self.style
 
 
+def _address(value: Any) -> Any:
+    """`Name <user@example.org>` or `user@example.org`, as one line with an address that has a domain."""
+    from email.utils import formataddr, getaddresses
+
+    if not isinstance(value, str):
+        return value
+    if any(c in value for c in "\r\n\x00"):
+        raise ValueError("an address is one line")
+    found = getaddresses([value])
+    name, addr = found[0] if len(found) == 1 else ("", "")
+    if not _ADDR_SPEC.fullmatch(addr):
+        raise ValueError(
+            f"'{value}' is not an email address; write it as user@example.org or Name <user@example.org>, "
+            'with a name that has a comma in double quotes ("Ops, Europe" <ops@example.org>)'
+        )
+    return formataddr((name, addr))
+
+
+_ADDR_SPEC = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+"""An addr-spec with a dotted domain name (no IP literals or quoted local parts: no mail system needs them here)."""
+Address = Annotated[str, Field(max_length=320), AfterValidator(_address)]
+
+
+class EmailOptions(Strict):
+    """`email:` in travelrisk.yaml: the headers of `render -f email`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    sender: Address = Field(alias="from")
+    """The From address; its domain also names the message's Message-ID."""
+    to: list[Address] = Field(default_factory=list, max_length=100)
+    """Recipients; none: the message has no To and is addressed when it is sent."""
+    attach_pdf: bool = False
+    """Attach the advisory's PDF (also `render -f email --attach-pdf`)."""
+
+
 class Config(Strict):
     """`travelrisk.yaml` at the workspace root; every key is optional."""
 
@@ -104,6 +140,7 @@ class Config(Strict):
     page_size: Annotated[Literal["A4", "Letter"], BeforeValidator(_page_size)] = "A4"
     colours: Colours = Colours()
     fragment: FragmentOptions = FragmentOptions()
+    email: EmailOptions | None = None
 
 
 def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:

@@ -26,6 +26,8 @@ PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 @dataclass(frozen=True)
 class RenderOptions:
     pdf_variant: str | None = None
+    attach_pdf: bool = False
+    """Email only: attach the PDF (as config `email.attach_pdf` does)."""
     others: tuple[Resolution, ...] = ()
     """The same advisory in further languages: one bilingual (or more) document, each language whole."""
 
@@ -105,6 +107,24 @@ def logo_place(root: Path) -> tuple[str, int, int]:
     return (str(path), *load_yaml(path).place(("logo",)))
 
 
+def _email(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> tuple[Any, ...]:
+    from .email_out import prepare
+
+    return prepare(ws, res, related, options)
+
+
+def _email_finish(task: tuple[Any, ...]) -> bytes:
+    from .email_out import finish
+
+    return finish(task)
+
+
+def _sms(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
+    from .sms import to_sms
+
+    return to_sms(res, related, ws.config.base_url).encode()
+
+
 def _pdf(task: tuple[Any, ...]) -> bytes:
     from .pdf import html_to_pdf  # WeasyPrint is imported only when a PDF is wanted
 
@@ -164,6 +184,29 @@ FORMATS: dict[str, OutputFormat] = {
             in_build=False,
             suffixes=(".txt",),
             label="Text",
+        ),
+        # Not in a build by default: a message is sent, not published (its To would go on the site).
+        OutputFormat(
+            "email",
+            "an email message (.eml): text and inline-styled HTML, the PDF attached on request",
+            "{id}.eml",
+            "message/rfc822",
+            _email,
+            _email_finish,
+            template="email.html.j2",
+            in_build=False,
+            suffixes=(".eml",),
+            label="Email",
+        ),
+        OutputFormat(
+            "sms",
+            "one SMS or push message (160 GSM-7 characters, or 70 UCS-2)",
+            "{id}.sms.txt",
+            "text/plain; charset=utf-8",
+            _sms,
+            in_build=False,
+            suffixes=(".txt",),
+            label="SMS",
         ),
     )
 }

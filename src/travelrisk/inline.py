@@ -59,3 +59,18 @@ def _split(style: str) -> list[str]:
             start = i + 1
     parts.append(style[start:])
     return [p.strip() for p in parts if p.strip()]
+
+
+def inline_document(document: str) -> str:
+    """A whole HTML document for mail clients: every `<style>` rule written on its elements (CSS variables
+    resolved), no `<style>` or `<link>` left. Not `!important`: some webmail clients drop such inline
+    declarations, and no host page competes with an email's own styles."""
+    import css_inline
+
+    return css_inline.inline(
+        document,
+        keep_style_tags=False,
+        keep_link_tags=False,
+        load_remote_stylesheets=False,
+        resolve_css_variables=True,
+    )
