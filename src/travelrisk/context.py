@@ -16,6 +16,8 @@ from datetime import date
 
 from .model import Background
 
+SAME_EVENT_DAYS = 7
+"""A fact of the same kind dated this close before the issue date is the event itself, not background."""
 MAX_FACTS = 3
 """Background facts shown at most; one fewer when the analyst writes context of their own."""
 
@@ -63,6 +65,8 @@ def select(
             left.append(_fact(item, False, f"about {', '.join(item.threats)}, not this advisory's threats"))
         elif other and not set(named) & set(found):
             left.append(_fact(item, False, f"about {', '.join(other)}, not this advisory's kind"))
+        elif set(named) & set(found) and (issued - item.date).days <= SAME_EVENT_DAYS:
+            left.append(_fact(item, False, f"dated {item.date}, days before: probably this very event"))
         elif item.threats and item.threats[0] not in threats and not set(named) & set(found):
             # A bombing that also closed the Underground is no background to an air traffic failure.
             left.append(_fact(item, False, f"mainly about {item.threats[0]}; {', '.join(shared)} only in passing"))

@@ -180,6 +180,9 @@ _COMMON_NOUNS = frozenset(
         "countryside",
         "corridor",
         "zone",
+        "division",
+        "department",
+        "governorate",
         "belt",
     ]
 )

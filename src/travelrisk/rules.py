@@ -232,7 +232,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         kinds,
         kinds_found,
         recommendation,
-        scene.render(impact, "impact") if impact else None,
+        _unless_said(scene.render(impact, "impact"), advice) if impact else None,
         context,
         cities_from,
         zone,
@@ -244,6 +244,22 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
 
 
 # --- kinds -------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w{4,}", text.lower())
+
+
+def _unless_said(impact: str, advice: list[AdviceParagraph]) -> str | None:
+    """The impact line, unless the advice already says it (the same four words in a row, or most of
+    its words): a reader is told each thing once."""
+    said = " ".join(p.text for p in advice)
+    mine, theirs = _words(impact), set(_words(said))
+    runs = {" ".join(mine[i : i + 3]) for i in range(len(mine) - 2)}
+    spoken = " ".join(_words(said))
+    if any(run in spoken for run in runs) or (mine and sum(w in theirs for w in mine) / len(mine) >= 0.5):
+        return None
+    return impact
 
 
 # --- rule text ---------------------------------------------------------------------------------
