@@ -182,7 +182,7 @@ SCENARIOS = [
             "summary": "Looting of shopping centres and blockades of the N3 highway continue.",
             "event": "Rioters looted shopping centres in Durban and Johannesburg; trucks were set alight.",
         },
-        "reconsider",
+        "avoid",
         must=["KwaZulu-Natal and Gauteng"],
         must_not=["throughout South Africa"],
         kinds=["riot", "looting"],

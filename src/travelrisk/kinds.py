@@ -69,9 +69,14 @@ def _hits(texts: dict[str, str], threats: list[str], lib: RuleLibrary) -> list[t
     ]
 
 
+_ARABIC_PREFIX = "(?:[وفبل]|وال|بال|فال|لل)?"
+"""Arabic writes 'and', 'with', 'for' and 'the' joined to the word: والتفجير holds التفجير."""
+
+
 @lru_cache(maxsize=1024)
 def word_pattern(word: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.I)
+    prefix = _ARABIC_PREFIX if word[:1] and "\u0600" <= word[0] <= "\u06ff" else ""
+    return re.compile(rf"(?<![\w-]){prefix}{re.escape(word)}(?![\w-])", re.I)
 
 
 def of_threat(threat: Threat, kinds: dict[str, Kind], lib: RuleLibrary) -> list[Kind]:
