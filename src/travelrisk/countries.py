@@ -269,6 +269,12 @@ def major_cities(code: str, count: int = 3) -> list[str]:
     return chosen[:count] if code.upper() not in CITY_STATES else []
 
 
+def time_zones(code: str) -> list[str]:
+    """Every IANA zone GeoNames gives the country's cities, in a stable order."""
+    _, by_country = _geonames()
+    return sorted({str(c["timezone"]) for c in by_country.get(code.upper(), [])})
+
+
 def time_zone(code: str, city: str | None = None) -> str | None:
     """The IANA time zone of `city` in the country, or the country's only zone; None when unsure."""
     _, by_country = _geonames()

@@ -11,8 +11,10 @@ and the cities.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from . import countries
 from .errors import Problem, did_you_mean
@@ -150,17 +152,22 @@ def country(
 
 
 def zone(code: str, cities: list[str], profile: CountryProfile | None, advisory: Advisory) -> str | None:
-    """The time zone for local time: the first named city's, else the country's only one; None when unsure."""
+    """The time zone for local time: the first named city's, else the country's only one, else any
+    of its zones when all keep the same time at the issue moment (Uzbekistan's two); None when unsure."""
     if not code:
         return None
     zones = profile.timezones if profile else []
     if len(zones) == 1:
         return zones[0]
-    named = [*(advisory.cities or []), *([advisory.area.split(",")[0].strip()] if advisory.area else [])]
+    # "Port Moresby and Lae", "Nukus, Karakalpakstan": each part may name a city.
+    parts = re.split(r",| and ", advisory.area) if advisory.area else []
+    named = [*(advisory.cities or []), *(p.strip() for p in parts if p.strip())]
     for city in named or (cities if not zones else []):
         if zone := countries.time_zone(code, city):
             return zone
-    return None if zones else countries.time_zone(code)
+    candidates = zones or countries.time_zones(code)
+    offsets = {ZoneInfo(z).utcoffset(advisory.issued) for z in candidates}
+    return candidates[0] if candidates and len(offsets) == 1 else None
 
 
 _COMMON_NOUNS = frozenset(

@@ -7,6 +7,7 @@ advisory text is data, and a template typo is an error that names its file and l
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -349,17 +350,46 @@ def to_text(res: Resolution, related: Related | None = None) -> str:
         )
     parts.append(v["full_title"])
     if v["changes"]:
-        parts.append(_("What has changed: %(changes)s") % {"changes": v["changes"].strip()})
-    parts += [v["summary"], v["severity"]["label"]]
+        parts.append(_("What has changed: %(changes)s") % {"changes": plain(v["changes"])})
+    parts += [plain(v["summary"]), v["severity"]["label"]]
     if v["recommendation"]:
         parts.append(_("%(label)s: %(text)s") % v["recommendation"])
     if v["impact"]:
         parts.append(v["impact"])
-    parts += [_("Event"), v["event"].strip()]
+    parts += [_("Event"), plain(v["event"])]
     if v["context"] or v["background"]:
-        parts += [_("Context"), *v["background"], *([v["context"].strip()] if v["context"] else [])]
-    parts += [_("Advice"), *(p["text"] for p in v["advice"])]
+        parts += [_("Context"), *v["background"], *([plain(v["context"])] if v["context"] else [])]
+    parts += [_("Advice"), *(plain(p["text"]) for p in v["advice"])]
+    if v["emergency"]:
+        numbers = ", ".join(f"{e['service']} {e['number']}" for e in v["emergency"])
+        parts.append(
+            _("Emergency numbers in %(country)s: %(numbers)s")
+            % {"country": v["country"]["in_sentence"], "numbers": numbers}
+        )
+    if v["valid_until"]:
+        parts.append(_("Valid until %(date)s") % {"date": v["valid_until"]["display"]})
+    if v["sources"]:
+        cited = [
+            ", ".join(str(x) for x in (s["title"], s["publisher"], s["date"], s["url"]) if x) for s in v["sources"]
+        ]
+        parts.append("\n".join([_("Sources"), *(f"- {c}" for c in cited)]))
     return "\n\n".join(parts) + "\n"
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def plain(text: str) -> str:
+    """Markdown as plain text for email bodies and chat: paragraphs on one line each (the file's
+    line breaks are not the reader's), list items on their own lines, no emphasis marks, links as
+    'text (address)'."""
+    out = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        joined = "\n".join(lines) if any(_LIST_ITEM.match(line) for line in lines) else " ".join(lines)
+        joined = re.sub(r"\[([^\]]+)\]\((\S+?)\)", r"\1 (\2)", joined)
+        out.append(re.sub(r"(\*\*|__)(.+?)\1", r"\2", joined))
+    return "\n\n".join(out)
 
 
 def _template_problem(exc: jinja2.TemplateError, dirs: list[Path]) -> Problem:
