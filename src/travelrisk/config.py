@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
 
 from .errors import Problem, TravelriskError, fail
 from .loading import Document, load_yaml
@@ -83,6 +83,36 @@ class FragmentOptions(Strict):
         return "shadow" if self.shadow else self.style
 
 
+def _capitalised(value: Any) -> Any:
+    return value.strip().capitalize() if isinstance(value, str) else value
+
+
+CapName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s,<&\x00-\x1f\x7f]+$")]
+"""CAP 1.2's sender: no spaces, commas, `<` or `&` (it is a part of every `references` triple)."""
+
+
+class CapOptions(Strict):
+    """The CAP 1.2 output (cap.py): who sends it, and to whom."""
+
+    sender: CapName | None = None
+    """A name unique to the sender, e.g. its domain (alerts.example.com); default: base_url's host."""
+    sender_name: ShortText | None = None
+    """The sender's name as people read it; default: `organisation`."""
+    scope: Annotated[Literal["Public", "Restricted", "Private"], BeforeValidator(_capitalised)] = "Public"
+    restriction: ShortText | None = None
+    """Who may see a Restricted alert (CAP requires it with that scope)."""
+    addresses: ShortText | None = None
+    """The intended recipients of a Private alert, space-separated (CAP requires it with that scope)."""
+
+    @model_validator(mode="after")
+    def _scope_needs(self) -> CapOptions:
+        if self.scope == "Restricted" and not self.restriction:
+            raise ValueError("scope Restricted needs `restriction`: say who may see the alerts")
+        if self.scope == "Private" and not self.addresses:
+            raise ValueError("scope Private needs `addresses`: the recipients, space-separated")
+        return self
+
+
 class Config(Strict):
     """`travelrisk.yaml` at the workspace root; every key is optional."""
 
@@ -100,6 +130,7 @@ class Config(Strict):
     page_size: Annotated[Literal["A4", "Letter"], BeforeValidator(_page_size)] = "A4"
     colours: Colours = Colours()
     fragment: FragmentOptions = FragmentOptions()
+    cap: CapOptions = CapOptions()
 
 
 def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:

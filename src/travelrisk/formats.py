@@ -86,6 +86,12 @@ def _text(ws: Workspace, res: Resolution, related: Related | None, options: Rend
     return to_text(res, related).encode()
 
 
+def _cap(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
+    from .cap import alert_xml
+
+    return alert_xml(ws, res, related)
+
+
 def _pdf_task(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> tuple[Any, ...]:
     html = ws.renderer.html(res, "pdf", related)
     base = ws.template_dirs[0]
@@ -162,6 +168,15 @@ FORMATS: dict[str, OutputFormat] = {
             in_build=False,
             suffixes=(".txt",),
             label="Text",
+        ),
+        OutputFormat(
+            "cap",
+            "an OASIS CAP 1.2 alert message, for alerting systems and aggregators",
+            "{id}.cap.xml",
+            "application/cap+xml",
+            _cap,
+            suffixes=(".xml",),
+            label="CAP",
         ),
     )
 }
