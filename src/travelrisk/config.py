@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from .errors import Problem, TravelriskError, fail
 from .loading import Document, load_yaml
@@ -87,8 +96,16 @@ def _capitalised(value: Any) -> Any:
     return value.strip().capitalize() if isinstance(value, str) else value
 
 
-CapName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s,<&\x00-\x1f\x7f]+$")]
-"""CAP 1.2's sender: no spaces, commas, `<` or `&` (it is a part of every `references` triple)."""
+def _cap_name(value: str) -> str:
+    if found := re.search(r"[\s,<&]", value):
+        raise ValueError(
+            f"contains {found[0]!r}, which CAP does not allow in a sender (it is part of every `references` "
+            "triple); use a name without spaces, commas, < or &, e.g. your domain alerts.example.com"
+        )
+    return value
+
+
+CapName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_cap_name)]
 
 
 class CapOptions(Strict):
@@ -98,19 +115,21 @@ class CapOptions(Strict):
     """A name unique to the sender, e.g. its domain (alerts.example.com); default: base_url's host."""
     sender_name: ShortText | None = None
     """The sender's name as people read it; default: `organisation`."""
-    scope: Annotated[Literal["Public", "Restricted", "Private"], BeforeValidator(_capitalised)] = "Public"
     restriction: ShortText | None = None
     """Who may see a Restricted alert (CAP requires it with that scope)."""
     addresses: ShortText | None = None
     """The intended recipients of a Private alert, space-separated (CAP requires it with that scope)."""
+    scope: Annotated[Literal["Public", "Restricted", "Private"], BeforeValidator(_capitalised)] = "Public"
+    """Public, Restricted or Private; after `restriction` and `addresses`, which its check reads."""
 
-    @model_validator(mode="after")
-    def _scope_needs(self) -> CapOptions:
-        if self.scope == "Restricted" and not self.restriction:
-            raise ValueError("scope Restricted needs `restriction`: say who may see the alerts")
-        if self.scope == "Private" and not self.addresses:
-            raise ValueError("scope Private needs `addresses`: the recipients, space-separated")
-        return self
+    @field_validator("scope", mode="after")
+    @classmethod
+    def _scope_needs(cls, value: str, info: ValidationInfo) -> str:
+        if value == "Restricted" and not info.data.get("restriction"):
+            raise ValueError("Restricted needs `restriction` beside it: say who may see the alerts")
+        if value == "Private" and not info.data.get("addresses"):
+            raise ValueError("Private needs `addresses` beside it: the recipients, space-separated")
+        return value
 
 
 class Config(Strict):

@@ -119,6 +119,7 @@ def feed_xml(
 ) -> bytes:
     """Atom 1.0 (RFC 4287) at `path` in the site. Links are relative to the feed's own address, which
     readers resolve; `fill` writes each entry (by default, an advisory with its page and PDF)."""
+    ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
@@ -145,7 +146,7 @@ def feed_xml(
     for item in items:
         (fill or _advisory_entry)(sub, sub(feed, "entry"), item, up)
     ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True, default_namespace=ATOM) + b"\n"
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def _advisory_entry(sub: Sub, entry: ET.Element, item: dict[str, Any], prefix: str) -> None:
