@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cap import MEDIA_TYPE as CAP_MEDIA_TYPE
+
 if TYPE_CHECKING:
     from .rules import Resolution
     from .state import Related
@@ -173,7 +175,7 @@ FORMATS: dict[str, OutputFormat] = {
             "cap",
             "an OASIS CAP 1.2 alert message, for alerting systems and aggregators",
             "{id}.cap.xml",
-            "application/cap+xml",
+            CAP_MEDIA_TYPE,
             _cap,
             suffixes=(".xml",),
             label="CAP",
