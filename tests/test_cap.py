@@ -351,3 +351,34 @@ def test_the_index_links_absolutely_under_base_url(ws: Path) -> None:
     before = (ws / "output" / MOROCCO / f"{MOROCCO}.cap.xml").read_bytes()
     build(Workspace(ws), formats=("cap",), force=True)
     assert (ws / "output" / MOROCCO / f"{MOROCCO}.cap.xml").read_bytes() == before  # stable across builds
+
+
+def test_a_kind_with_its_own_category_names_the_event(ws: Path) -> None:
+    path = write(
+        ws,
+        "tr-2023-02-06-earthquake",
+        """\
+        title: Strong earthquake in the south-east
+        country: TR
+        issued: 2023-02-06T04:30:00+00:00
+        severity: critical
+        threat: natural_hazard
+        kind: earthquake
+        certainty: observed
+        summary: A strong earthquake struck south-eastern Turkey overnight.
+        event: A magnitude 7.8 earthquake struck near Gaziantep.
+        """,
+    )
+    root = check_cap_rules(run_cli("render", path, "-f", "cap", "-o", "-", workspace=ws).stdout_bytes)
+    assert [c.text for c in root.iterfind("cap:info/cap:category", NS)] == ["Geo"]
+    assert text(root, "info/event") == "Earthquake"
+    assert text(root, "info/certainty") == "Observed"
+
+
+def test_a_change_of_certainty_alone_rebuilds_the_cap_file(ws: Path) -> None:
+    build(Workspace(ws), formats=("cap",))
+    advisory = ws / "advisories" / f"{MOROCCO}.yaml"
+    advisory.write_text(advisory.read_text(encoding="utf-8") + "certainty: possible\n", encoding="utf-8")
+    assert build(Workspace(ws), formats=("cap",)).built == [MOROCCO]
+    root = ET.fromstring((ws / "output" / MOROCCO / f"{MOROCCO}.cap.xml").read_bytes())
+    assert text(root, "info/certainty") == "Possible"
