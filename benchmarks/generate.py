@@ -142,6 +142,7 @@ def advisory(rng: random.Random, i: int, profile: dict, issued: datetime, earlie
         data["status"] = "draft"
     elif roll < 0.05:
         data["status"] = "withdrawn"
+        data["withdrawn"] = (issued + timedelta(days=1)).isoformat()  # when: its CAP Cancel's sent
     if earlier and rng.random() < 0.15:
         data["supersedes"] = earlier
     return aid, data

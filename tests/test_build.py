@@ -162,7 +162,13 @@ def test_one_broken_advisory_among_many_fails_alone(ws: Path, monkeypatch: pytes
     ids = [p.stem for p in paths if "status: draft" not in p.read_text()]
     for aid in ids:
         folder = ws / "output" / aid
-        assert {p.name for p in folder.iterdir()} == {"index.html", "fragment.html", f"{aid}.json", f"{aid}.pdf"}
+        assert {p.name for p in folder.iterdir()} == {
+            "index.html",
+            "fragment.html",
+            f"{aid}.json",
+            f"{aid}.pdf",
+            f"{aid}.cap.xml",
+        }
         assert pdf_text(folder / f"{aid}.pdf").strip()
     listed = [a["id"] for a in json.loads((ws / "output" / "advisories.json").read_text())["advisories"]]
     assert sorted(listed) == sorted(ids)

@@ -42,7 +42,8 @@ _COMMENTS = {
     "severity": "How serious it is; sets the colour band and the advice. One of: {levels}.",
     "threat": "One or more threat keys (rules/threats/); they choose the advice. Known: {threats}.",
     "status": "draft: preview only, never published to the intranet site; final: ready to go out; "
-    "withdrawn: no longer in force. It starts as a draft so that nothing half-written goes "
+    "withdrawn: no longer in force (then add `withdrawn:` with the moment, for its CAP Cancel). "
+    "It starts as a draft so that nothing half-written goes "
     "out by accident: set it to final when the text is checked.",
     "valid_until": "Optional: when it stops being in force (a bare date means the end of that day, UTC). "
     "After it, `travelrisk list --expired` shows it.",

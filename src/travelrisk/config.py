@@ -14,7 +14,16 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from .errors import Problem, TravelriskError, fail
 from .loading import Document, load_yaml
@@ -119,6 +128,46 @@ class EmailOptions(Strict):
     """Attach the advisory's PDF (also `render -f email --attach-pdf`)."""
 
 
+def _capitalised(value: Any) -> Any:
+    return value.strip().capitalize() if isinstance(value, str) else value
+
+
+def _cap_name(value: str) -> str:
+    if found := re.search(r"[\s,<&]", value):
+        raise ValueError(
+            f"contains {found[0]!r}, which CAP does not allow in a sender (it is part of every `references` "
+            "triple); use a name without spaces, commas, < or &, e.g. your domain alerts.example.com"
+        )
+    return value
+
+
+CapName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_cap_name)]
+
+
+class CapOptions(Strict):
+    """The CAP 1.2 output (cap.py): who sends it, and to whom."""
+
+    sender: CapName | None = None
+    """A name unique to the sender, e.g. its domain (alerts.example.com); default: base_url's host."""
+    sender_name: ShortText | None = None
+    """The sender's name as people read it; default: `organisation`."""
+    restriction: ShortText | None = None
+    """Who may see a Restricted alert (CAP requires it with that scope)."""
+    addresses: ShortText | None = None
+    """The intended recipients of a Private alert, space-separated (CAP requires it with that scope)."""
+    scope: Annotated[Literal["Public", "Restricted", "Private"], BeforeValidator(_capitalised)] = "Public"
+    """Public, Restricted or Private; after `restriction` and `addresses`, which its check reads."""
+
+    @field_validator("scope", mode="after")
+    @classmethod
+    def _scope_needs(cls, value: str, info: ValidationInfo) -> str:
+        if value == "Restricted" and not info.data.get("restriction"):
+            raise ValueError("Restricted needs `restriction` beside it: say who may see the alerts")
+        if value == "Private" and not info.data.get("addresses"):
+            raise ValueError("Private needs `addresses` beside it: the recipients, space-separated")
+        return value
+
+
 class Config(Strict):
     """`travelrisk.yaml` at the workspace root; every key is optional."""
 
@@ -141,6 +190,7 @@ class Config(Strict):
     colours: Colours = Colours()
     fragment: FragmentOptions = FragmentOptions()
     email: EmailOptions | None = None
+    cap: CapOptions = CapOptions()
 
 
 def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:

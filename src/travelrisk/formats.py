@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cap import MEDIA_TYPE as CAP_MEDIA_TYPE
+
 if TYPE_CHECKING:
     from .rules import Resolution
     from .state import Related
@@ -88,6 +90,12 @@ def _text(ws: Workspace, res: Resolution, related: Related | None, options: Rend
     from .render import to_text
 
     return "\n".join(to_text(r, related) for r in (res, *options.others)).encode()
+
+
+def _cap(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
+    from .cap import alert_xml
+
+    return alert_xml(ws, res, related)
 
 
 def _pdf_task(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> tuple[Any, ...]:
@@ -207,6 +215,15 @@ FORMATS: dict[str, OutputFormat] = {
             in_build=False,
             suffixes=(".txt",),
             label="SMS",
+        ),
+        OutputFormat(
+            "cap",
+            "an OASIS CAP 1.2 alert message, for alerting systems and aggregators",
+            "{id}.cap.xml",
+            CAP_MEDIA_TYPE,
+            _cap,
+            suffixes=(".xml",),
+            label="CAP",
         ),
     )
 }

@@ -160,6 +160,14 @@ class Translation(Strict):
     advice: AdviceList = []
 
 
+def _capitalised(value: Any) -> Any:
+    """`likely`, `LIKELY` -> `Likely`: CAP's words as people type them."""
+    return value.strip().capitalize() if isinstance(value, str) else value
+
+
+CapCertainty = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+
+
 class Advisory(Strict):
     """One advisory as its author wrote it (before rules are applied)."""
 
@@ -186,6 +194,11 @@ class Advisory(Strict):
     changes: LongText | None = None
     """For an update: what has changed since the advisory it supersedes (shown first)."""
     valid_until: AwareDateTime | None = None
+    certainty: Annotated[CapCertainty, BeforeValidator(_capitalised)] = "Unknown"
+    """How sure the analyst is of the event or threat, in CAP 1.2's words (Observed, Likely: more than
+    about 50 %, Possible, Unlikely, Unknown). Unknown unless said: the rules cannot know it."""
+    withdrawn: AwareDateTime | None = None
+    """When a withdrawn advisory was taken back: the `sent` of its CAP Cancel."""
     status: Annotated[Status, BeforeValidator(_key_like)] = "final"
     supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
     sources: Annotated[list[Source], Field(max_length=MAX_ITEMS)] = []
@@ -203,7 +216,15 @@ class Advisory(Strict):
             raise ValueError("is not after `issued`: the advisory would never be in force; check both dates")
         return value
 
-    @field_validator("valid_until", "issued", mode="before")
+    @field_validator("withdrawn", mode="after")
+    @classmethod
+    def _withdrawn_after_issue(cls, value: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
+        issued = info.data.get("issued")
+        if value is not None and issued is not None and value < issued:
+            raise ValueError("is before `issued`: an advisory is withdrawn after it was issued; check both dates")
+        return value
+
+    @field_validator("valid_until", "issued", "withdrawn", mode="before")
     @classmethod
     def _date_only(cls, value: Any) -> Any:
         # A bare date (2017-07-20, quoted or not) means the end of that day in UTC.

@@ -126,7 +126,7 @@ def view(
             "colour": res.level.colour,
             "cap_severity": res.level.cap_severity,
         },
-        "threats": [{"key": t.key, "label": t.label} for t in res.threats],
+        "threats": [{"key": t.key, "label": t.label, "cap_category": t.cap_category} for t in res.threats],
         "summary": a.summary,
         "recommendation": {
             "grade": res.recommendation.grade,
@@ -136,7 +136,7 @@ def view(
         if res.recommendation
         else None,
         "impact": res.impact,
-        "kinds": [{"key": k, "label": kind.label} for k, kind in res.kinds.items()],
+        "kinds": [{"key": k, "label": kind.label, "cap_category": kind.cap_category} for k, kind in res.kinds.items()],
         "changes": a.changes,
         "is_update": a.supersedes is not None,
         "event": a.event,
@@ -156,6 +156,8 @@ def view(
         "area": a.area,
         "status": a.status,
         "valid_until": moment(a.valid_until, lang=lang) if a.valid_until else None,
+        "certainty": a.certainty,
+        "withdrawn": moment(a.withdrawn, lang=lang) if a.withdrawn else None,
         "supersedes": a.supersedes,
         "state": related.state if a.status == "final" else a.status,
         "update_of": link(related.update_of, base_url, relative, lang),

@@ -56,6 +56,7 @@ _TYPES = {
     ".xml": "application/atom+xml",
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
+    ".atom": "application/atom+xml",
 }
 
 
@@ -153,7 +154,9 @@ class Preview:
             return None
         if not real.is_relative_to(self.out_dir.resolve()) or not real.is_file() or real.suffix not in _TYPES:
             return None
-        return real, _TYPES[real.suffix]
+        from .cap import MEDIA_TYPE
+
+        return real, MEDIA_TYPE if real.name.endswith(".cap.xml") else _TYPES[real.suffix]
 
     def pdf(self, aid: str) -> bytes | None:
         """The PDF of a previewed advisory, rendered on request and kept until its input changes."""

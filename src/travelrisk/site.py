@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from xml.etree import ElementTree as ET
 from . import __version__
 from .formats import FORMATS
 from .publish import write_if_changed
-from .state import SITE_FILES, Publication
+from .state import CAP_FEED, SITE_FILES, Publication
 
 if TYPE_CHECKING:
     from .manifest import Entry
@@ -100,10 +101,24 @@ def index_html(ws: Workspace, items: list[dict[str, Any]]) -> str:
     )
 
 
+Sub = Callable[..., ET.Element]
+"""Adds an Atom element: `sub(parent, tag, text=None, **attributes)`."""
+Fill = Callable[[Sub, ET.Element, dict[str, Any], str], None]
+"""Fills one feed entry from a site item; the `str` is the prefix that makes relative links resolve."""
+
+
 def feed_xml(
-    items: list[dict[str, Any]], feed_id: str, author: str | None = None, base_url: str | None = None
+    items: list[dict[str, Any]],
+    feed_id: str,
+    author: str | None = None,
+    base_url: str | None = None,
+    *,
+    title: str = SITE_TITLE,
+    path: str = "feed.xml",
+    fill: Fill | None = None,
 ) -> bytes:
-    """Atom 1.0 (RFC 4287). Links are relative to the feed's own address, which readers resolve."""
+    """Atom 1.0 (RFC 4287) at `path` in the site. Links are relative to the feed's own address, which
+    readers resolve; `fill` writes each entry (by default, an advisory with its page and PDF)."""
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -113,37 +128,47 @@ def feed_xml(
 
     feed = ET.Element(f"{{{ATOM}}}feed")
     sub(feed, "id", feed_id)
-    sub(feed, "title", SITE_TITLE)
+    sub(feed, "title", title)
     # The newest change among the advisories, not the build time: a rebuild changes nothing.
     sub(feed, "updated", max((i["updated"] for i in items), default="1970-01-01T00:00:00Z"))
     sub(feed, "generator", "travelrisk", version=__version__)
     sub(sub(feed, "author"), "name", author or SITE_TITLE)
-    base = base_url or ""  # absolute with base_url (a proper rel="self"); else relative to the feed itself
-    sub(feed, "link", rel="self", type="application/atom+xml", href=f"{base}feed.xml")
-    sub(feed, "link", rel="alternate", type="text/html", href=f"{base}index.html")
+    # Absolute with base_url (a proper rel="self"); else relative to the feed itself, in its folder.
+    up = "" if base_url else "../" * path.count("/")
+    sub(
+        feed,
+        "link",
+        rel="self",
+        type="application/atom+xml",
+        href=f"{base_url}{path}" if base_url else path.split("/")[-1],
+    )
+    sub(feed, "link", rel="alternate", type="text/html", href=f"{base_url or up}index.html")
     for item in items:
-        entry = sub(feed, "entry")
-        sub(entry, "id", advisory_urn(item["id"]))
-        sub(entry, "title", f"{item['full_title']} ({item['severity']['label']})")
-        sub(entry, "published", item["issued"]["iso"])
-        sub(entry, "updated", item["updated"])
-        if item["href"]:
-            sub(
-                entry,
-                "link",
-                rel="alternate",
-                type="text/html" if "html" in item["links"] else "application/octet-stream",
-                href=item["href"],
-            )
-        if "pdf" in item["links"]:
-            sub(entry, "link", rel="enclosure", type="application/pdf", href=item["links"]["pdf"])
-        if item.get("superseded_by"):
-            sub(entry, "link", rel="related", title="superseded by", href=item["superseded_by"]["href"] or "")
-        sub(entry, "category", term=f"country:{item['country']['code']}", label=item["country"]["name"])
-        sub(entry, "category", term=f"severity:{item['severity']['key']}", label=item["severity"]["label"])
-        sub(entry, "summary", " ".join([*_marks(item), item["summary"]]))
+        (fill or _advisory_entry)(sub, sub(feed, "entry"), item, up)
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _advisory_entry(sub: Sub, entry: ET.Element, item: dict[str, Any], prefix: str) -> None:
+    sub(entry, "id", advisory_urn(item["id"]))
+    sub(entry, "title", f"{item['full_title']} ({item['severity']['label']})")
+    sub(entry, "published", item["issued"]["iso"])
+    sub(entry, "updated", item["updated"])
+    if item["href"]:
+        sub(
+            entry,
+            "link",
+            rel="alternate",
+            type="text/html" if "html" in item["links"] else "application/octet-stream",
+            href=prefix + item["href"],
+        )
+    if "pdf" in item["links"]:
+        sub(entry, "link", rel="enclosure", type="application/pdf", href=prefix + item["links"]["pdf"])
+    if item.get("superseded_by"):
+        sub(entry, "link", rel="related", title="superseded by", href=item["superseded_by"]["href"] or "")
+    sub(entry, "category", term=f"country:{item['country']['code']}", label=item["country"]["name"])
+    sub(entry, "category", term=f"severity:{item['severity']['key']}", label=item["severity"]["label"])
+    sub(entry, "summary", " ".join([*_marks(item), item["summary"]]))
 
 
 def index_json(items: list[dict[str, Any]]) -> bytes:
@@ -191,10 +216,22 @@ def build_site(
     key = hashlib.sha256(json.dumps([__version__, salt, feed_id, items], sort_keys=True).encode()).hexdigest()
     if key == previous and all((out_dir / name).is_file() for name in SITE_FILES):
         return [], key
+    from . import cap
+
+    cap_feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"travelrisk:cap-feed:{ws.config.organisation or ''}").urn
     files = (
         index_html(ws, items).encode(),
         feed_xml(items, feed_id, ws.config.organisation, ws.config.base_url),
         index_json(items),
+        feed_xml(
+            cap.feed_items(items),
+            cap_feed_id,
+            ws.config.organisation,
+            ws.config.base_url,
+            title=f"{SITE_TITLE}: CAP alerts",
+            path=CAP_FEED,
+            fill=cap.feed_entry,
+        ),
     )
     written = [
         out_dir / name for name, data in zip(SITE_FILES, files, strict=True) if write_if_changed(out_dir / name, data)

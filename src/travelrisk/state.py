@@ -25,7 +25,9 @@ from .errors import Problem
 Status = Literal["draft", "final", "withdrawn"]
 STATUSES: tuple[str, ...] = get_args(Status)
 """What an author writes in `status`: a draft is never published, withdrawn is no longer in force."""
-SITE_FILES = ("index.html", "feed.xml", "advisories.json")
+CAP_FEED = "cap/alerts.atom"
+"""The Atom index of CAP alerts in force (cap.py), in the reserved `cap/` folder."""
+SITE_FILES = ("index.html", "feed.xml", "advisories.json", CAP_FEED)
 """The site's own files at the top of the output folder (site.py writes them)."""
 RESERVED_IDS = frozenset({*SITE_FILES, "assets", "countries", "cap", "feeds"})
 """Names an advisory id may not take: `output/<id>/` would collide with the site's own files and folders."""
