@@ -116,7 +116,8 @@ def view(
         "country": {
             "code": res.country_code,
             "name": res.country_name,
-            "in_sentence": res.country_in_sentence or countries.in_sentence(res.country_code, res.country_name),
+            "in_sentence": res.country_forms[0] or countries.in_sentence(res.country_code, res.country_name),
+            "in": res.country_forms[1],
         },
         "issued": moment(a.issued, res.time_zone, lang),
         "severity": {
@@ -365,8 +366,7 @@ def to_text(res: Resolution, related: Related | None = None) -> str:
     if v["emergency"]:
         numbers = ", ".join(f"{e['service']} {e['number']}" for e in v["emergency"])
         parts.append(
-            _("Emergency numbers in %(country)s: %(numbers)s")
-            % {"country": v["country"]["in_sentence"], "numbers": numbers}
+            _("Emergency numbers %(in_country)s: %(numbers)s") % {"in_country": v["country"]["in"], "numbers": numbers}
         )
     if v["valid_until"]:
         parts.append(_("Valid until %(date)s") % {"date": v["valid_until"]["display"]})

@@ -109,7 +109,8 @@ class Resolution:
     lang: str = SOURCE
     language: LanguageFile | None = None
     """The library language's words (emergency service names, the country in a sentence)."""
-    country_in_sentence: str = ""
+    country_forms: tuple[str, str, str] = ("", "", "")
+    """The country mid-sentence, after 'in' and after 'to', in the library's language."""
 
 
 def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Settings = Settings()) -> Resolution:
@@ -239,7 +240,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         str(doc.path),
         lib.lang,
         lib.language,
-        lang_mod.country_forms(lib, code, name)[0],
+        lang_mod.country_forms(lib, code, name),
     )
 
 
