@@ -218,6 +218,8 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["markdown"] = markdown
+        # Templates rendered without a language (the site's, an email's) speak English.
+        self.env.globals.update(_=self.gettext("en"), gettexts={})
         self.env.filters["join_and"] = join_list
         self.env.globals.update(
             root_class=ROOT_CLASS, tool={"name": "travelrisk", "version": __version__}, brand=self.brand
