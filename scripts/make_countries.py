@@ -29,6 +29,8 @@ DETAIL = 700
 
 # Natural Earth features without an ISO numeric id that belong to an ISO country's territory.
 UNNUMBERED = {"N. Cyprus": "CY", "Cyprus U.N. Buffer Zone": "CY", "Somaliland": "SO", "Baikonur": "KZ"}
+CARVED = {"MA": "EH"}
+"""A feature drawn over another: the first's outline less the second's (which lies to its south)."""
 KOSOVO = "XK"  # not in ISO 3166 but in common use (and in countries.LANDLOCKED)
 
 # ISO territories Natural Earth draws inside another feature (France's overseas departments,
@@ -107,6 +109,20 @@ def polygons_of(geometry: dict) -> list[list[list[int]]]:
     return []
 
 
+def north_of(points: list[tuple[float, float]], lat: float) -> list[tuple[float, float]]:
+    """The ring cut to the half-plane north of `lat` (Sutherland-Hodgman, one edge)."""
+    out = []
+    prev = points[-1]
+    for p in points:
+        if (p[1] >= lat) != (prev[1] >= lat):
+            t = (lat - prev[1]) / (p[1] - prev[1])
+            out.append((prev[0] + (p[0] - prev[0]) * t, lat))
+        if p[1] >= lat:
+            out.append(p)
+        prev = p
+    return out + out[:1]
+
+
 def main(source: Path) -> None:
     topo = json.loads(source.read_text(encoding="utf-8"))
     arcs = decode_arcs(topo)
@@ -120,6 +136,15 @@ def main(source: Path) -> None:
             features.setdefault(code, []).extend(polygons_of(geometry))
         else:
             others.extend(polygons_of(geometry))
+    # Natural Earth's Morocco also covers Western Sahara, which ISO 3166 codes apart (EH): Morocco
+    # is what lies north of Western Sahara's northern border (27 deg 40 min N, a parallel).
+    for code, part in CARVED.items():
+        border = max(p[1] for polygon in features[part] for p in ring_points(polygon[0], arcs))
+        carved = []
+        for polygon in features[code]:
+            arcs.append(north_of(ring_points(polygon[0], arcs), border))
+            carved.append([[len(arcs) - 1], *polygon[1:]])
+        features[code] = carved
     every = [p for polys in features.values() for p in polys] + others
     for code, boxes in TERRITORIES.items():
         found = []

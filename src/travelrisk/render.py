@@ -16,7 +16,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import __version__, countries
+from . import __version__, countries, locator
 from .dates import local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
 from .prepublish import full_title
@@ -137,6 +137,14 @@ def view(
         "advice": [{"text": p.text, "rule": p.rule} for p in res.advice],
         "targets": [{"key": k, "label": t.label, "examples": list(t.examples)} for k, t in res.targets.items()],
         "cities": list(res.cities),
+        "map": locator.locator_map(
+            res.country_code,
+            countries.in_sentence(res.country_code, res.country_name),
+            res.profile.capital if res.profile else None,
+            list(res.cities),
+        )
+        if res.country_code
+        else None,
         "emergency": [
             {"service": EMERGENCY_SERVICES.get(k, k.replace("_", " ").capitalize()), "number": n}
             for k, n in (res.profile.emergency.items() if res.profile else ())
@@ -273,6 +281,8 @@ class Renderer:
 
 def to_json(res: Resolution, related: Related | None = None, base_url: str | None = None) -> str:
     data = {"format": "travelrisk-advisory", "version": 1, **view(res, related, base_url)}
+    if data["map"]:  # the places drawn, not the drawing
+        data["map"] = {"label": data["map"]["label"], "places": [vars(p) for p in data["map"]["places"]]}
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
