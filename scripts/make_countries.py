@@ -131,7 +131,9 @@ def main(source: Path) -> None:
     others: list[list[list[int]]] = []
     for geometry in topo["objects"]["countries"]["geometries"]:
         name = geometry.get("properties", {}).get("name", "")
-        code = by_numeric.get(geometry.get("id") or "") or UNNUMBERED.get(name) or (KOSOVO if name == "Kosovo" else None)
+        code = (
+            by_numeric.get(geometry.get("id") or "") or UNNUMBERED.get(name) or (KOSOVO if name == "Kosovo" else None)
+        )
         if code:
             features.setdefault(code, []).extend(polygons_of(geometry))
         else:

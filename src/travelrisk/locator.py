@@ -10,6 +10,7 @@ capital (a ringed dot) from a city (a dot); the country is darker than its neigh
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ ASPECT = (1.0, 2.0)
 """Width/height the map may take; a narrower or wider country gets more of its surroundings."""
 MIN_SPAN = 1.0
 """Degrees of latitude a map shows at least, so a city-state is seen among its neighbours."""
-FONT = 11.0
+FONT = 13.0
 Point = tuple[float, float]
 Ring = list[Point]
 Polygon = list[Ring]
@@ -86,7 +87,7 @@ def _atlas() -> tuple[dict[str, list[Shape]], list[Shape], dict[str, Place]]:
 def _unwrapped(ring: Ring) -> Ring:
     """A ring that crosses the antimeridian (Fiji, Chukotka) made continuous: longitudes past 180."""
     out, shift = [ring[0]], 0.0
-    for (x0, _), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, _), (x1, y1) in itertools.pairwise(ring):
         if x1 - x0 > 180:
             shift -= 360
         elif x0 - x1 > 180:
@@ -225,7 +226,7 @@ class Frame:
         out = []
         for ring in polygon:
             clipped = _clip([(x + dx, y) for x, y in ring], (w - pad, s - pad, e + pad, n + pad))
-            points = _simplify([self.xy(x, y) for x, y in clipped], 0.3)
+            points = _simplify([self.xy(x, y) for x, y in clipped], 0.45)
             if len(points) < 3 or abs(_area(points)) < min_area:
                 continue
             coords = " ".join(f"{_num(x)} {_num(y)}" for x, y in points)
@@ -242,7 +243,7 @@ def frame(box: Box) -> Frame:
     w, h = _size(box)
     span = max(w, h, MIN_SPAN)
     mid_lon, mid_lat = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    w, h = max(w, span * 0.2) * 1.24, max(h, span * 0.2) * 1.24  # margins
+    w, h = max(w, span * 0.2) * 1.16, max(h, span * 0.2) * 1.16  # margins
     if h < MIN_SPAN:
         w, h = w * MIN_SPAN / h, MIN_SPAN
     w, h = max(w, h * ASPECT[0]), max(h, w / ASPECT[1])
@@ -253,8 +254,10 @@ def frame(box: Box) -> Frame:
 
 
 def _text_width(text: str, bold: bool) -> float:
-    return sum(0.36 if c in "iljtfr .,'-" else 0.72 if c.isupper() or c in "mw" else 0.56 for c in text) * FONT * (
-        1.06 if bold else 1.0
+    return (
+        sum(0.36 if c in "iljtfr .,'-" else 0.72 if c.isupper() or c in "mw" else 0.56 for c in text)
+        * FONT
+        * (1.06 if bold else 1.0)
     )
 
 
@@ -297,7 +300,9 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def places_for(code: str, capital: str | None, cities: list[str]) -> list[Place]:
-    """The capital (the profile's, else GeoNames') and the named cities found in GeoNames, once each."""
+    """The capital (the profile's, else GeoNames') and the named cities found in GeoNames, once each:
+    a city that is the capital under another name ('Ulaanbaatar', 'Ulan Bator') marks the capital,
+    named as the advisory names it."""
     found: list[Place] = []
     bundled = _atlas()[2].get(code)
     name = capital or (bundled.name if bundled else None)
@@ -306,11 +311,17 @@ def places_for(code: str, capital: str | None, cities: list[str]) -> list[Place]
         if city is not None:
             found.append(Place(name, city["longitude"], city["latitude"], True))
         elif bundled is not None and name.casefold() == bundled.name.casefold():
-            found.append(Place(name, bundled.lon, bundled.lat, True))
+            found.append(bundled)
     for name in cities:
         city = countries.city(code, name)
-        if city is not None and all(p.name.casefold() != name.casefold() for p in found):
-            found.append(Place(name, city["longitude"], city["latitude"]))
+        if city is None or any(p.name.casefold() == name.casefold() for p in found):
+            continue
+        place = Place(name, city["longitude"], city["latitude"])
+        same = [i for i, p in enumerate(found) if abs(p.lon - place.lon) < 0.05 and abs(p.lat - place.lat) < 0.05]
+        if same:
+            found[same[0]] = Place(name, place.lon, place.lat, found[same[0]].capital)
+        else:
+            found.append(place)
     return found
 
 
@@ -358,16 +369,18 @@ def _svg(
         for dx in (0.0, -360.0, 360.0):
             b = _shifted(shape.box, dx)
             if b[0] <= e and b[2] >= w and b[1] <= n and b[3] >= s:
-                neighbours.append(fr.path(shape.polygon, dx, 1.0))
-    own = "".join(fr.path(shape.polygon, dx, 0.2) for shape, dx in chosen)
+                neighbours.append(fr.path(shape.polygon, dx, 2.0))
+    own = "".join(fr.path(shape.polygon, dx, 0.6) for shape, dx in chosen)
     # Also the country's far parts that fall in the frame (an exclave, an island chain).
     own += "".join(
-        fr.path(shape.polygon, dx, 0.2)
+        fr.path(shape.polygon, dx, 0.6)
         for shape in by_code[code]
         if all(shape is not c for c, _ in chosen)
         for dx in (0.0, -360.0, 360.0)
-        if _shifted(shape.box, dx)[0] <= e and _shifted(shape.box, dx)[2] >= w
-        and shape.box[1] <= n and shape.box[3] >= s
+        if _shifted(shape.box, dx)[0] <= e
+        and _shifted(shape.box, dx)[2] >= w
+        and shape.box[1] <= n
+        and shape.box[3] >= s
     )
     height = fr.height
     parts = [
