@@ -13,6 +13,7 @@ uses it, so neighbours still meet and a microstate keeps its shape. Coordinates 
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 import sys
@@ -97,7 +98,12 @@ def ring_points(ring: list[int], arcs: list[list[tuple[float, float]]]) -> list[
 
 
 def bbox(points: list[tuple[float, float]]) -> tuple[float, float, float, float]:
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    """The box of a ring, made continuous across the antimeridian (Fiji's islands span 180 degrees)."""
+    xs, shift = [points[0][0]], 0.0
+    for (x0, _), (x1, _) in itertools.pairwise(points):
+        shift += -360 if x1 - x0 > 180 else 360 if x0 - x1 > 180 else 0
+        xs.append(x1 + shift)
+    ys = [p[1] for p in points]
     return min(xs), min(ys), max(xs), max(ys)
 
 

@@ -48,7 +48,6 @@ def test_capital_and_cities_are_marked_and_named_in_the_label() -> None:
     assert drawn is not None
     svg = ET.fromstring(str(drawn["svg"]))
     assert svg.get("aria-label") == "Map of Morocco showing Rabat (capital), Marrakesh and Casablanca"
-    assert svg.find(f"{SVG}title").text == svg.get("aria-label")  # type: ignore[union-attr]
     assert labels(svg) == ["Rabat", "Marrakesh", "Casablanca"]
 
 

@@ -388,7 +388,6 @@ def _svg(
         f'width="{_num(WIDTH)}" height="{_num(height)}" role="img" aria-label="{escape(text)}" '
         'style="display:block;width:100%;max-width:100%;height:auto;margin:0;padding:0;border:0;overflow:hidden;'
         'font-family:Inter,&quot;Liberation Sans&quot;,&quot;DejaVu Sans&quot;,Arial,sans-serif">',
-        f"<title>{escape(text)}</title>",
         f'<rect width="{_num(WIDTH)}" height="{_num(height)}" style="fill:#f7f9fa;stroke:none"/>',
         f'<path d="{"".join(neighbours)}" style="fill:#e3e6ea;stroke:#a9b0b8;stroke-width:0.5;fill-rule:evenodd"/>',
     ]
