@@ -10,7 +10,6 @@ capital (a ringed dot) from a city (a dot); the country is darker than its neigh
 from __future__ import annotations
 
 import gzip
-import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import countries
+from . import countries, geo
+from .geo import Box, Point, Polygon, Ring
 from .text import join_list
 
 WIDTH = 240.0
@@ -31,10 +31,6 @@ ASPECT = (1.0, 2.0)
 MIN_SPAN = 1.0
 """Degrees of latitude a map shows at least, so a city-state is seen among its neighbours."""
 FONT = 13.0
-Point = tuple[float, float]
-Ring = list[Point]
-Polygon = list[Ring]
-Box = tuple[float, float, float, float]  # west, south, east, north
 
 
 @dataclass(frozen=True)
@@ -73,51 +69,15 @@ def _atlas() -> tuple[dict[str, list[Shape]], list[Shape], dict[str, Place]]:
             for index in ring:
                 arc = arcs[index] if index >= 0 else arcs[~index][::-1]
                 points += arc[1:] if points else arc
-            polygon.append(_unwrapped(points))
+            polygon.append(geo.unwrapped(points))
         outer = polygon[0]
         box = (min(p[0] for p in outer), min(p[1] for p in outer), max(p[0] for p in outer), max(p[1] for p in outer))
-        return Shape(code, polygon, box, abs(_area(outer)) * math.cos(math.radians((box[1] + box[3]) / 2)))
+        return Shape(code, polygon, box, abs(geo.area(outer)) * math.cos(math.radians((box[1] + box[3]) / 2)))
 
     by_code = {code: [shape(code, p) for p in polys] for code, polys in raw["countries"].items()}
     others = [shape(None, p) for p in raw["others"]]
     capitals = {code: Place(n, lon, lat, True) for code, (n, lon, lat) in raw["capitals"].items()}
     return by_code, others, capitals
-
-
-def _unwrapped(ring: Ring) -> Ring:
-    """A ring that crosses the antimeridian (Fiji, Chukotka) made continuous: longitudes past 180."""
-    out, shift = [ring[0]], 0.0
-    for (x0, _), (x1, y1) in itertools.pairwise(ring):
-        if x1 - x0 > 180:
-            shift -= 360
-        elif x0 - x1 > 180:
-            shift += 360
-        out.append((x1 + shift, y1))
-    return out
-
-
-def _area(ring: Ring) -> float:
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True)) / 2
-
-
-def _shifted(box: Box, dx: float) -> Box:
-    return (box[0] + dx, box[1], box[2] + dx, box[3])
-
-
-def _union(a: Box, b: Box) -> Box:
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-
-
-def _gap(a: Box, b: Box) -> float:
-    """Distance between two boxes, in degrees of latitude (longitude scaled by its cosine)."""
-    k = math.cos(math.radians((a[1] + a[3]) / 2))
-    dx = max(0.0, b[0] - a[2], a[0] - b[2]) * k
-    dy = max(0.0, b[1] - a[3], a[1] - b[3])
-    return math.hypot(dx, dy)
-
-
-def _size(box: Box) -> tuple[float, float]:
-    return (box[2] - box[0]) * math.cos(math.radians((box[1] + box[3]) / 2)), box[3] - box[1]
 
 
 def main_part(shapes: list[Shape]) -> tuple[list[tuple[Shape, float]], Box]:
@@ -136,69 +96,19 @@ def main_part(shapes: list[Shape]) -> tuple[list[tuple[Shape, float]], Box]:
     grew = True
     while grew:
         grew = False
-        for s, dx in sorted(rest, key=lambda item: _gap(box, _shifted(item[0].box, item[1]))):
-            shifted = _shifted(s.box, dx)
-            w, h = _size(box)
-            if _gap(box, shifted) > 0.1 * max(w, h) + 1.0:
+        for s, dx in sorted(rest, key=lambda item: geo.gap(box, geo.shifted(item[0].box, item[1]))):
+            shifted = geo.shifted(s.box, dx)
+            w, h = geo.size(box)
+            if geo.gap(box, shifted) > 0.1 * max(w, h) + 1.0:
                 break
-            bigger = _union(box, shifted)
-            bw, bh = _size(bigger)
+            bigger = geo.union(box, shifted)
+            bw, bh = geo.size(bigger)
             if s.area >= 0.25 * largest.area or bw * bh <= 1.6 * max(w * h, 1e-9):
                 chosen.append((s, dx))
                 rest.remove((s, dx))
                 box, grew = bigger, True
                 break
     return chosen, box
-
-
-def _clip(ring: Ring, box: Box) -> Ring:
-    """Sutherland-Hodgman: the ring cut to the box (edges along the box lie outside the view)."""
-    w, s, e, n = box
-    edges = [
-        (lambda p: p[0] >= w, lambda a, b: (w, a[1] + (b[1] - a[1]) * (w - a[0]) / (b[0] - a[0]))),
-        (lambda p: p[0] <= e, lambda a, b: (e, a[1] + (b[1] - a[1]) * (e - a[0]) / (b[0] - a[0]))),
-        (lambda p: p[1] >= s, lambda a, b: (a[0] + (b[0] - a[0]) * (s - a[1]) / (b[1] - a[1]), s)),
-        (lambda p: p[1] <= n, lambda a, b: (a[0] + (b[0] - a[0]) * (n - a[1]) / (b[1] - a[1]), n)),
-    ]
-    out = ring
-    for inside, cross in edges:
-        if not out:
-            break
-        points, out = out, []
-        prev = points[-1]
-        for p in points:
-            if inside(p):
-                if not inside(prev):
-                    out.append(cross(prev, p))
-                out.append(p)
-            elif inside(prev):
-                out.append(cross(prev, p))
-            prev = p
-    return out
-
-
-def _simplify(points: Ring, tolerance: float) -> Ring:
-    """Douglas-Peucker on projected points: drops what the eye cannot see at this size."""
-    if len(points) < 4:
-        return points
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        (ax, ay), (bx, by) = points[first], points[last]
-        dx, dy = bx - ax, by - ay
-        norm = math.hypot(dx, dy)
-        worst, index = 0.0, 0
-        for i in range(first + 1, last):
-            px, py = points[i]
-            d = abs(dy * (px - ax) - dx * (py - ay)) / norm if norm else math.hypot(px - ax, py - ay)
-            if d > worst:
-                worst, index = d, i
-        if worst > tolerance:
-            keep[index] = True
-            stack += [(first, index), (index, last)]
-    return [p for p, k in zip(points, keep, strict=True) if k]
 
 
 @dataclass(frozen=True)
@@ -220,14 +130,21 @@ class Frame:
             (self.box[3] - lat) * k,
         )
 
+    def shifts(self, box: Box) -> list[float]:
+        """The longitude shifts (0, +-360) that bring a box into the frame."""
+        w, s, e, n = self.box
+        return [
+            dx for dx in (0.0, -360.0, 360.0) if box[0] + dx <= e and box[2] + dx >= w and box[1] <= n and box[3] >= s
+        ]
+
     def path(self, polygon: Polygon, dx: float, min_area: float) -> str:
         w, s, e, n = self.box
         pad = 4 / self.scale
         out = []
         for ring in polygon:
-            clipped = _clip([(x + dx, y) for x, y in ring], (w - pad, s - pad, e + pad, n + pad))
-            points = _simplify([self.xy(x, y) for x, y in clipped], 0.45)
-            if len(points) < 3 or abs(_area(points)) < min_area:
+            clipped = geo.clip([(x + dx, y) for x, y in ring], (w - pad, s - pad, e + pad, n + pad))
+            points = geo.simplify([self.xy(x, y) for x, y in clipped], 0.45)
+            if len(points) < 3 or abs(geo.area(points)) < min_area:
                 continue
             coords = " ".join(f"{_num(x)} {_num(y)}" for x, y in points)
             out.append(f"M{coords}Z")
@@ -240,7 +157,7 @@ def _num(v: float) -> str:
 
 
 def frame(box: Box) -> Frame:
-    w, h = _size(box)
+    w, h = geo.size(box)
     span = max(w, h, MIN_SPAN)
     mid_lon, mid_lat = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     w, h = max(w, span * 0.2) * 1.16, max(h, span * 0.2) * 1.16  # margins
@@ -283,7 +200,7 @@ def _labels(points: list[tuple[Place, Point]], fr: Frame) -> list[tuple[Place, P
             left = min(max(left, 2.0), fr.width - 2 - tw)  # never past the edge
             box = (left - 1.5, ty - th * 0.8, left + tw + 1.5, ty + th * 0.25)
             outside = max(0.0, -box[1]) + max(0.0, box[3] - fr.height)
-            overlap = sum(_overlap(box, other) for other in taken if other != (x - 4, y - 4, x + 4, y + 4))
+            overlap = sum(geo.overlap(box, other) for other in taken if other != (x - 4, y - 4, x + 4, y + 4))
             cost = overlap + outside * 100
             if best is None or cost < best[0]:
                 best = (cost, box, (left, ty), "start")
@@ -293,10 +210,6 @@ def _labels(points: list[tuple[Place, Point]], fr: Frame) -> list[tuple[Place, P
         taken.append(best[1])
         placed.append((place, best[2], best[1], best[3]))
     return placed
-
-
-def _overlap(a: Box, b: Box) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def places_for(code: str, capital: str | None, cities: list[str]) -> list[Place]:
@@ -333,25 +246,32 @@ def label(country: str, places: list[Place]) -> str:
 
 def locator_map(code: str, country: str, capital: str | None, cities: list[str]) -> dict[str, Any] | None:
     """The map as templates see it: `svg` (markup), `label` (what it shows) and `places` drawn."""
-    code = code.upper()
+    drawn = _drawn(code.upper(), country, capital, tuple(cities))
+    return None if drawn is None else {"svg": drawn[0], "label": drawn[1], "places": list(drawn[2])}
+
+
+@lru_cache(maxsize=32)
+def _drawn(
+    code: str, country: str, capital: str | None, cities: tuple[str, ...]
+) -> tuple[Markup, str, tuple[Place, ...]] | None:
+    # Cached: the page, fragment, PDF, JSON and text of one advisory all ask for the same map.
     by_code, others, _ = _atlas()
     shapes = by_code.get(code)
     if not shapes:
         return None
     chosen, box = main_part(shapes)
-    wanted = places_for(code, capital, cities)
-    w, h = _size(box)
+    w, h = geo.size(box)
     near = max(w, h) * 0.25 + 0.5
-    places = []
-    for p in wanted:
+    places, drawn = [], []
+    for p in places_for(code, capital, list(cities)):
         lon = min((p.lon - 360, p.lon, p.lon + 360), key=lambda x: abs(x - (box[0] + box[2]) / 2))
-        if _gap(box, (lon, p.lat, lon, p.lat)) <= near:  # Honolulu stays off a map of the contiguous US
-            places.append(Place(p.name, lon, p.lat, p.capital))
-    for p in places:
-        box = _union(box, (p.lon, p.lat, p.lon, p.lat))
-    fr = frame(box)
+        if geo.gap(box, (lon, p.lat, lon, p.lat)) <= near:  # Honolulu stays off a map of the contiguous US
+            places.append(p)
+            drawn.append(Place(p.name, lon, p.lat, p.capital))  # beside the country across the antimeridian
+    for p in drawn:
+        box = geo.union(box, (p.lon, p.lat, p.lon, p.lat))
     text = label(country, places)
-    return {"svg": Markup(_svg(fr, code, chosen, by_code, others, places, text)), "label": text, "places": places}
+    return Markup(_svg(frame(box), code, chosen, by_code, others, drawn, text)), text, tuple(places)
 
 
 def _svg(
@@ -363,25 +283,14 @@ def _svg(
     places: list[Place],
     text: str,
 ) -> str:
-    w, s, e, n = fr.box
     neighbours = []
     for shape in [*(x for c, xs in sorted(by_code.items()) if c != code for x in xs), *others]:
-        for dx in (0.0, -360.0, 360.0):
-            b = _shifted(shape.box, dx)
-            if b[0] <= e and b[2] >= w and b[1] <= n and b[3] >= s:
-                neighbours.append(fr.path(shape.polygon, dx, 2.0))
+        neighbours += [fr.path(shape.polygon, dx, 2.0) for dx in fr.shifts(shape.box)]
     own = "".join(fr.path(shape.polygon, dx, 0.6) for shape, dx in chosen)
     # Also the country's far parts that fall in the frame (an exclave, an island chain).
-    own += "".join(
-        fr.path(shape.polygon, dx, 0.6)
-        for shape in by_code[code]
-        if all(shape is not c for c, _ in chosen)
-        for dx in (0.0, -360.0, 360.0)
-        if _shifted(shape.box, dx)[0] <= e
-        and _shifted(shape.box, dx)[2] >= w
-        and shape.box[1] <= n
-        and shape.box[3] >= s
-    )
+    for shape in by_code[code]:
+        if all(shape is not c for c, _ in chosen):
+            own += "".join(fr.path(shape.polygon, dx, 0.6) for dx in fr.shifts(shape.box))
     height = fr.height
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="tr-map-svg" viewBox="0 0 {_num(WIDTH)} {_num(height)}" '
@@ -428,7 +337,7 @@ def _svg(
 
 
 def _main_box_corner(chosen: list[tuple[Shape, float]], corner: int) -> Point:
-    boxes = [_shifted(s.box, dx) for s, dx in chosen]
+    boxes = [geo.shifted(s.box, dx) for s, dx in chosen]
     if corner == 0:
         return min(b[0] for b in boxes), min(b[1] for b in boxes)
     return max(b[2] for b in boxes), max(b[3] for b in boxes)
