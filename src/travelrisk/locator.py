@@ -31,6 +31,8 @@ ASPECT = (1.0, 2.0)
 MIN_SPAN = 1.0
 """Degrees of latitude a map shows at least, so a city-state is seen among its neighbours."""
 FONT = 13.0
+FAMILY = "Inter,&quot;Liberation Sans&quot;,&quot;DejaVu Sans&quot;,Arial,sans-serif"
+"""The advisory's fonts (advisory.css), on the labels themselves: a host's `* { font-family }` reaches them."""
 
 
 @dataclass(frozen=True)
@@ -296,7 +298,7 @@ def _svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="tr-map-svg" viewBox="0 0 {_num(WIDTH)} {_num(height)}" '
         f'width="{_num(WIDTH)}" height="{_num(height)}" role="img" aria-label="{escape(text)}" '
         'style="display:block;width:100%;max-width:100%;height:auto;margin:0;padding:0;border:0;overflow:hidden;'
-        'font-family:Inter,&quot;Liberation Sans&quot;,&quot;DejaVu Sans&quot;,Arial,sans-serif">',
+        f'font-family:{FAMILY}">',
         f'<rect width="{_num(WIDTH)}" height="{_num(height)}" style="fill:#f7f9fa;stroke:none"/>',
         f'<path d="{"".join(neighbours)}" style="fill:#e3e6ea;stroke:#a9b0b8;stroke-width:0.5;fill-rule:evenodd"/>',
     ]
@@ -329,8 +331,8 @@ def _svg(
         parts.append(
             f'<rect x="{_num(box[0])}" y="{_num(box[1])}" width="{_num(box[2] - box[0])}" '
             f'height="{_num(box[3] - box[1])}" rx="2" style="fill:#ffffff;fill-opacity:0.8;stroke:none"/>'
-            f'<text x="{_num(lx)}" y="{_num(ly)}" style="font-size:{_num(FONT)}px;font-weight:{weight};'
-            f'fill:#000000;stroke:none">{escape(place.name)}</text>'
+            f'<text x="{_num(lx)}" y="{_num(ly)}" style="font-family:{FAMILY};font-size:{_num(FONT)}px;'
+            f'font-weight:{weight};fill:#000000;stroke:none">{escape(place.name)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
