@@ -50,3 +50,23 @@ def test_the_map_is_painted_beside_the_text_even_in_a_hostile_host(
         screenshot(page, f"map-{style}.png")
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("style", ["inline", "shadow"])
+def test_in_a_narrow_column_the_map_takes_the_full_width(
+    browser: Any, site: Site, screenshot: Screenshot, style: str
+) -> None:
+    name = publish(site, f"map-narrow-{style}.html", in_hostile_page(render("fragment", "--style", style)))
+    page = browser.new_page()
+    page.set_viewport_size({"width": 360, "height": 900})
+    try:
+        page.goto(site.url + name, wait_until="load")
+        seen = drawn(page)
+        paragraphs = page.locator(".tr-context p")  # the copy drawn (the shadow root's or the fallback)
+        width = "p => p.getBoundingClientRect().width"
+        text = max(paragraphs.nth(i).evaluate(width) for i in range(paragraphs.count()))
+        assert text > 150
+        assert seen["width"] >= text - 4, (seen, text)  # as wide as the text, so its labels stay legible
+        screenshot(page, f"map-narrow-{style}.png")
+    finally:
+        page.close()
