@@ -93,6 +93,19 @@ def test_names_are_escaped() -> None:
     assert tree.get("aria-label") == 'Map of <i>Morocco</i> showing <b onload="x">&amp;'
 
 
+def test_a_name_too_long_for_the_map_is_set_smaller_inside_it() -> None:
+    long_name = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"
+    fr = locator.frame((-13.0, 27.7, -1.0, 35.9))
+    outlines = locator._atlas()[0]
+    place = locator.Place(long_name, -7.6, 33.6)
+    svg = ET.fromstring(locator._svg(fr, "MA", [(outlines["MA"][0], 0.0)], outlines, [], [place], "Map"))
+    (text,) = svg.iter(f"{SVG}text")
+    size = float(re.search(r"font-size:([\d.]+)px", text.get("style", "")).group(1))  # type: ignore[union-attr]
+    assert size < locator.FONT
+    assert float(text.get("x", -1)) >= 0
+    assert float(text.get("x", 0)) + locator._text_width(long_name, False) * size / locator.FONT <= fr.width
+
+
 def test_morocco_page_and_pdf_show_the_map_naming_its_cities(tmp_path: Path) -> None:
     advisory = REPO / "advisories" / f"{MOROCCO}.yaml"
     page = run_cli("render", advisory, "-f", "html", "-o", "-", workspace=REPO)

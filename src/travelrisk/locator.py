@@ -180,12 +180,16 @@ def _text_width(text: str, bold: bool) -> float:
     )
 
 
-def _labels(points: list[tuple[Place, Point]], fr: Frame) -> list[tuple[Place, Point, Box, str]]:
-    """Each label beside its marker, where it stays inside the map and off the other labels and markers."""
+def _labels(points: list[tuple[Place, Point]], fr: Frame) -> list[tuple[Place, Point, Box, float]]:
+    """Each label beside its marker, where it stays inside the map and off the other labels and
+    markers; a name too long for the map is set smaller. Gives the place, the text's start, the
+    box behind it and its font size."""
     taken: list[Box] = [(x - 4, y - 4, x + 4, y + 4) for _, (x, y) in points]
     placed = []
     for place, (x, y) in points:
         tw, th = _text_width(place.name, place.capital), FONT
+        size = FONT * min(1.0, (fr.width - 8) / tw)
+        tw *= size / FONT
         options = [
             (x + 6, y + th * 0.35, "start"),
             (x - 6, y + th * 0.35, "end"),
@@ -196,7 +200,7 @@ def _labels(points: list[tuple[Place, Point]], fr: Frame) -> list[tuple[Place, P
             (x + 5, y + 5 + th * 0.7, "start"),
             (x - 5, y + 5 + th * 0.7, "end"),
         ]
-        best: tuple[float, Box, Point, str] | None = None
+        best: tuple[float, Box, Point] | None = None
         for tx, ty, anchor in options:
             left = tx if anchor == "start" else tx - tw if anchor == "end" else tx - tw / 2
             left = min(max(left, 2.0), fr.width - 2 - tw)  # never past the edge
@@ -205,12 +209,12 @@ def _labels(points: list[tuple[Place, Point]], fr: Frame) -> list[tuple[Place, P
             overlap = sum(geo.overlap(box, other) for other in taken if other != (x - 4, y - 4, x + 4, y + 4))
             cost = overlap + outside * 100
             if best is None or cost < best[0]:
-                best = (cost, box, (left, ty), "start")
+                best = (cost, box, (left, ty))
             if cost == 0:
                 break
         assert best is not None
         taken.append(best[1])
-        placed.append((place, best[2], best[1], best[3]))
+        placed.append((place, best[2], best[1], size))
     return placed
 
 
@@ -326,12 +330,12 @@ def _svg(
             parts.append(
                 f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2.8" style="fill:#000000;stroke:#ffffff;stroke-width:1"/>'
             )
-    for place, (lx, ly), box, _ in _labels(points, fr):
+    for place, (lx, ly), box, size in _labels(points, fr):
         weight = 700 if place.capital else 500
         parts.append(
             f'<rect x="{_num(box[0])}" y="{_num(box[1])}" width="{_num(box[2] - box[0])}" '
             f'height="{_num(box[3] - box[1])}" rx="2" style="fill:#ffffff;fill-opacity:0.8;stroke:none"/>'
-            f'<text x="{_num(lx)}" y="{_num(ly)}" style="font-family:{FAMILY};font-size:{_num(FONT)}px;'
+            f'<text x="{_num(lx)}" y="{_num(ly)}" style="font-family:{FAMILY};font-size:{_num(size)}px;'
             f'font-weight:{weight};fill:#000000;stroke:none">{escape(place.name)}</text>'
         )
     parts.append("</svg>")
