@@ -70,8 +70,13 @@ class _Tags(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
 
+    @staticmethod
+    def is_locator_map(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        """The map travelrisk draws itself (locator.py): its attributes are still checked below."""
+        return tag == "svg" and dict(attrs).get("class") == "tr-map-svg" and dict(attrs).get("role") == "img"
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BAD_TAGS:
+        if tag in self.BAD_TAGS and not self.is_locator_map(tag, attrs):
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             plain = re.sub(r"[\s\x00-\x1f]", "", value or "").lower()

@@ -275,6 +275,15 @@ def time_zones(code: str) -> list[str]:
     return sorted({str(c["timezone"]) for c in by_country.get(code.upper(), [])})
 
 
+def city(code: str, name: str) -> dict[str, Any] | None:
+    """GeoNames' record of the country's largest city of that name (or alternate name); None if unknown."""
+    folded = name.strip().casefold()
+    for c in _geonames()[1].get(code.upper(), []):
+        if c["name"].casefold() == folded or folded in (a.casefold() for a in c.get("alternatenames", ())):
+            return c
+    return None
+
+
 def time_zone(code: str, city: str | None = None) -> str | None:
     """The IANA time zone of `city` in the country, or the country's only zone; None when unsure."""
     _, by_country = _geonames()

@@ -18,7 +18,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import __version__, countries, messages
+from . import __version__, countries, locator, messages
 from .dates import local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
 from .lang import SOURCE, direction
@@ -146,6 +146,17 @@ def view(
         "advice": [{"text": p.text, "rule": p.rule} for p in res.advice],
         "targets": [{"key": k, "label": t.label, "examples": list(t.examples)} for k, t in res.targets.items()],
         "cities": list(res.cities),
+        "map": locator.locator_map(
+            res.country_code,
+            # English reads "Map of the United Kingdom"; other languages' catalogues place the bare name.
+            countries.in_sentence(res.country_code, res.country_name) if lang == SOURCE else res.country_name,
+            res.profile.capital if res.profile else None,
+            list(res.cities),
+            lang,
+            res.language.and_ if res.language else "and",
+        )
+        if res.country_code
+        else None,
         "emergency": [
             {"service": services.get(k, k.replace("_", " ").capitalize()), "number": n}
             for k, n in (
@@ -319,6 +330,8 @@ def to_json(
     data = {"format": "travelrisk-advisory", "version": 1, **view(res, related, base_url)}
     if others:  # the same advisory in further languages, each whole
         data["translations"] = {r.lang: view(r, related, base_url) for r in others}
+    if data["map"]:  # the places drawn, not the drawing
+        data["map"] = {"label": data["map"]["label"], "places": [vars(p) for p in data["map"]["places"]]}
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
