@@ -7,8 +7,10 @@ advisory text is data, and a template typo is an error that names its file and l
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import __version__, countries
+from .assets import Stylesheet, stylesheet_link
 from .dates import local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
 from .prepublish import full_title
@@ -27,6 +30,9 @@ from .text import join_list
 
 KINDS = ("page", "fragment", "pdf")
 """HTML kinds: each is `templates/<kind>.html.j2`."""
+LINKED_KINDS = ("page", "fragment")
+"""The kinds that link the external stylesheet when `fragment.style` is `external` (a PDF never does)."""
+STYLESHEET_TEMPLATE = "stylesheet.css.j2"
 
 ROOT_CLASS = "travelrisk-advisory"
 """Every style is scoped under this class, so an embedded fragment leaves its host alone."""
@@ -184,7 +190,11 @@ class Renderer:
     brand: dict[str, Any] | None = None
     """The workspace config's branding (config.brand); defaults when None."""
     fragment_style: str = "scoped"
-    """scoped, inline or shadow (config.FragmentOptions)."""
+    """scoped, inline, shadow or external (config.FragmentOptions)."""
+    levels: Callable[[], list[dict[str, str]]] = list
+    """The rule library's levels (`key`, `colour`), asked for only by the external stylesheet."""
+    asset_prefix: str = "../"
+    """Where a page or fragment finds `assets/` without a base URL: from `output/<id>/`, `../`."""
 
     def __post_init__(self) -> None:
         from .config import Config, brand
@@ -228,14 +238,44 @@ class Renderer:
         template = self.template(f"{kind}.html.j2")
         base_url = (self.brand or {}).get("base_url")
         advisory = view(res, related, base_url, relative=kind == "page")  # a fragment or PDF travels alone
+        values = {"advisory": advisory, "kind": kind, "shadow": False, "fallback": "", "stylesheet": None}
+        if self.fragment_style == "external" and kind in LINKED_KINDS:
+            return self.render(template, **{**values, "stylesheet": self.stylesheet_link()})
         if kind != "fragment" or self.fragment_style == "scoped":
-            return self.render(template, advisory=advisory, kind=kind, shadow=False, fallback="")
+            return self.render(template, **values)
         from .inline import inline_styles
 
-        inlined = inline_styles(self.render(template, advisory=advisory, kind=kind, shadow=False, fallback=""))
+        inlined = inline_styles(self.render(template, **values))
         if self.fragment_style == "inline":
             return inlined
-        return self.render(template, advisory=advisory, kind=kind, shadow=True, fallback=Markup(inlined))
+        return self.render(template, **{**values, "shadow": True, "fallback": Markup(inlined)})
+
+    @cached_property
+    def stylesheet(self) -> Stylesheet:
+        """The external stylesheet: the advisory's CSS, a class per severity level, the page's CSS and
+        the page's and fragment's `extra_css` blocks (stylesheet.css.j2)."""
+        extra = [self._block(f"{kind}.html.j2", "extra_css") for kind in LINKED_KINDS]
+        css = self.render(
+            self.template(STYLESHEET_TEMPLATE),
+            levels=self.levels(),
+            extra_css=Markup("\n".join(dict.fromkeys(e for e in extra if e.strip()))),
+        )
+        return Stylesheet(css.encode())
+
+    def stylesheet_link(self) -> dict[str, str]:
+        return stylesheet_link(self.stylesheet, (self.brand or {}).get("base_url"), self.asset_prefix)
+
+    def _block(self, name: str, block: str) -> str:
+        """One block of a template on its own (an override's `extra_css`), or "" when it has none."""
+        template = self.template(name)
+        render_block = template.blocks.get(block)
+        if render_block is None:
+            return ""
+        try:
+            with bounded(TEMPLATE_SECONDS, f"template {template.name}"):
+                return "".join(render_block(template.new_context({"kind": name.split(".")[0]})))
+        except Exception as exc:  # the template's fault, at its place
+            raise _template_error(exc, self.template_dirs) from None
 
     def render(self, template: jinja2.Template, **values: Any) -> str:
         """Render within the sandbox's bounds; any failure is the template's, reported at its place."""

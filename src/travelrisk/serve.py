@@ -56,6 +56,7 @@ _TYPES = {
     ".xml": "application/atom+xml",
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",  # the external stylesheet (fragment.style: external)
 }
 
 
