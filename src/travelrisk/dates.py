@@ -5,7 +5,7 @@ Independent of the process locale, so that the same input always gives the same 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -22,8 +22,12 @@ def parse_iso(text: str) -> datetime:
 
 def utc_date(moment: datetime) -> str:
     """`15 Jul 2017`."""
-    t = moment.astimezone(UTC)
-    return f"{t.day:02d} {_MONTHS[t.month - 1]} {t.year}"
+    return day(moment.astimezone(UTC).date())
+
+
+def day(value: date) -> str:
+    """A calendar day as people read it everywhere in an advisory: `10 Jul 2017`."""
+    return f"{value.day:02d} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def utc_display(moment: datetime) -> str:

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from . import __version__, countries
 from .assets import Stylesheet, stylesheet_link
-from .dates import local_time, utc_date, utc_display, utc_iso
+from .dates import day, local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
 from .prepublish import full_title
 from .rules import Resolution
@@ -159,6 +159,10 @@ def view(
             {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date.isoformat() if s.date else None}
             for s in a.sources
         ],
+        "official_advisories": [
+            {"issuer": o.issuer, "level": o.level, "date": o.date.isoformat(), "day": day(o.date), "url": o.url}
+            for o in a.official_advisories
+        ],
     }
 
 
@@ -215,7 +219,10 @@ class Renderer:
         self.env.filters["markdown"] = markdown
         self.env.filters["join_and"] = join_list
         self.env.globals.update(
-            root_class=ROOT_CLASS, tool={"name": "travelrisk", "version": __version__}, brand=self.brand
+            root_class=ROOT_CLASS,
+            tool={"name": "travelrisk", "version": __version__},
+            brand=self.brand,
+            official_title=OFFICIAL_TITLE,
         )
 
     def template(self, name: str) -> jinja2.Template:
@@ -344,6 +351,8 @@ def to_text(res: Resolution, related: Related | None = None) -> str:
     parts += [v["summary"], v["severity"]["label"]]
     if v["recommendation"]:
         parts.append(f"{v['recommendation']['label']}: {v['recommendation']['text']}")
+    if v["official_advisories"]:
+        parts.append("\n".join([OFFICIAL_TITLE, *(official_line(o) for o in v["official_advisories"])]))
     if v["impact"]:
         parts.append(v["impact"])
     parts += ["Event", v["event"].strip()]
@@ -351,6 +360,15 @@ def to_text(res: Resolution, related: Related | None = None) -> str:
         parts += ["Context", *v["background"], *([v["context"].strip()] if v["context"] else [])]
     parts += ["Advice", *(p["text"] for p in v["advice"])]
     return "\n\n".join(parts) + "\n"
+
+
+OFFICIAL_TITLE = "Government travel advice"
+"""The heading of the official advisories' block, in every output."""
+
+
+def official_line(o: dict[str, Any]) -> str:
+    """`US Department of State: Level 3, Reconsider travel (10 Jul 2017)`, with its address in plain text."""
+    return f"{o['issuer']}: {o['level']} ({o['day']})" + (f" <{o['url']}>" if o["url"] else "")
 
 
 def _template_problem(exc: jinja2.TemplateError, dirs: list[Path]) -> Problem:
