@@ -119,3 +119,18 @@ def test_a_damaged_asset_name_in_the_manifest_is_never_removed(ws: Path) -> None
     report = build(Workspace(ws), formats=("html",))
     assert any("manifest is ignored" in w.message for w in report.warnings)
     assert (out / "advisories.json").is_file()
+
+
+def test_the_preview_serves_the_stylesheet_its_pages_link(ws: Path) -> None:
+    from travelrisk.serve import Preview
+
+    external(ws)
+    preview = Preview(ws)
+    try:
+        preview.rebuild()
+        page = (preview.out_dir / MOROCCO / "index.html").read_text(encoding="utf-8")
+        [href] = LINK.findall(page)
+        found = preview.file("/" + href.removeprefix("../"))
+        assert found is not None and found[1] == "text/css; charset=utf-8"
+    finally:
+        preview.close()
