@@ -61,8 +61,8 @@ def test_build_keeps_its_stylesheet_replaces_a_changed_one_and_never_touches_oth
     manifest = json.loads((out / ".travelrisk-manifest.json").read_text(encoding="utf-8"))
     assert manifest["assets"] == [first]
     # A change to the CSS is a new file name, so no cache serves the old one; the old one goes.
-    (ws / "templates" / "page.html.j2").write_text(
-        '{% extends "builtin/page.html.j2" %}{% block extra_css %}.travelrisk-advisory .tr-title '
+    (ws / "templates" / "page.html.j2").write_text(  # super(): the override extends the original's block
+        '{% extends "builtin/page.html.j2" %}{% block extra_css %}{{ super() }}.travelrisk-advisory .tr-title '
         "{ color: #003366; }{% endblock %}",
         encoding="utf-8",
     )

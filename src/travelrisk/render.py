@@ -273,14 +273,24 @@ class Renderer:
         return stylesheet_link(self.stylesheet, (self.brand or {}).get("base_url"), self.asset_prefix)
 
     def _block(self, name: str, block: str) -> str:
-        """One block of a template on its own (an override's `extra_css`), or "" when it has none."""
+        """One block of a template on its own (an override's `extra_css`, `super()` included), or ""."""
         template = self.template(name)
-        render_block = template.blocks.get(block)
-        if render_block is None:
+        context = template.new_context({"kind": name.split(".")[0], "stylesheet": None})
+        # Starting the render merges the blocks of every template it extends into the context, which
+        # `super()` needs; the first piece of output is enough for that, and is thrown away.
+        started = template.root_render_func(context)
+        try:
+            next(started, None)
+        except Exception:  # a fault in the rest of the page is reported when the page itself renders
+            pass
+        finally:
+            started.close()
+        chain = context.blocks.get(block)
+        if not chain:
             return ""
         try:
             with bounded(TEMPLATE_SECONDS, f"template {template.name}"):
-                return "".join(render_block(template.new_context({"kind": name.split(".")[0]})))
+                return "".join(chain[0](context))
         except Exception as exc:  # the template's fault, at its place
             raise _template_error(exc, self.template_dirs) from None
 
