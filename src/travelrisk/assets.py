@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import Problem
 from .publish import write_if_changed
+
+if TYPE_CHECKING:
+    import jinja2
 
 ASSETS = "assets"
 """The folder of `output/` that holds the stylesheet (a reserved id: state.RESERVED_IDS)."""
@@ -76,3 +81,20 @@ def prune_stylesheets(out_dir: Path, owned: set[str], keep: set[str]) -> None:
             (folder / name).unlink(missing_ok=True)
     if not any(folder.iterdir()):
         folder.rmdir()
+
+
+def template_block(template: jinja2.Template, block: str, values: dict[str, Any]) -> Iterator[str] | None:
+    """The output of one block of `template` (None when it has none), with the blocks of every template
+    it extends in its context, as `super()` needs: starting a render merges them, and the first piece
+    of output is enough for that (it is thrown away)."""
+    context = template.new_context(values)
+    started = template.root_render_func(context)
+    try:
+        next(started, None)
+    except Exception:  # a fault in the rest of the template is reported when it renders in full
+        pass
+    finally:
+        if isinstance(started, Generator):
+            started.close()
+    chain = context.blocks.get(block)
+    return chain[0](context) if chain else None

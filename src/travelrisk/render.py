@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import __version__, countries
-from .assets import Stylesheet, stylesheet_link
+from .assets import Stylesheet, stylesheet_link, template_block
 from .dates import day, local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
 from .prepublish import full_title
@@ -275,22 +275,10 @@ class Renderer:
     def _block(self, name: str, block: str) -> str:
         """One block of a template on its own (an override's `extra_css`, `super()` included), or ""."""
         template = self.template(name)
-        context = template.new_context({"kind": name.split(".")[0], "stylesheet": None})
-        # Starting the render merges the blocks of every template it extends into the context, which
-        # `super()` needs; the first piece of output is enough for that, and is thrown away.
-        started = template.root_render_func(context)
-        try:
-            next(started, None)
-        except Exception:  # a fault in the rest of the page is reported when the page itself renders
-            pass
-        finally:
-            started.close()
-        chain = context.blocks.get(block)
-        if not chain:
-            return ""
+        body = template_block(template, block, {"kind": name.split(".")[0], "stylesheet": None})
         try:
             with bounded(TEMPLATE_SECONDS, f"template {template.name}"):
-                return "".join(chain[0](context))
+                return "".join(body) if body else ""
         except Exception as exc:  # the template's fault, at its place
             raise _template_error(exc, self.template_dirs) from None
 
