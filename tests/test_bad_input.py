@@ -88,7 +88,7 @@ CASES = [
     ),
     (
         "empty summary",
-        re.sub(r"summary: >-\n(  .*\n)+", 'summary: ""\n', GOOD),
+        re.sub(r"^summary: >-\n(  .*\n)+", 'summary: ""\n', GOOD, count=1, flags=re.M),
         "summary:",
         1,
         "summary: is empty",

@@ -92,7 +92,7 @@ def test_index_feed_and_json_are_well_formed_and_list_every_advisory_newest_firs
     for entry in entries:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry.findtext(f"{ATOM}updated") or "")
     first = index["advisories"][0]
-    assert first["country"] == {"code": "FR", "name": "France", "in_sentence": "France"}
+    assert first["country"] == {"code": "FR", "name": "France", "in_sentence": "France", "in": "in France"}
     assert first["severity"]["label"] == "Notice"
     assert first["links"]["html"] == f"{FRANCE}/index.html"
 

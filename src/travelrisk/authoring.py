@@ -55,6 +55,8 @@ _COMMENTS = {
     "follow the defaults as the rule library changes.",
     "cities": "Cities the advice names, here the country profile's. Delete the key to follow the profile.",
     "sources": "Where the facts come from: a title, and optionally publisher, url and date.",
+    "official_advisories": "Optional: governments' own travel advice for the country, each with issuer, "
+    "level as the issuer words it, the date it was set and the issuer's page (url).",
     "advice": "Optional: advice paragraphs of your own, printed after the advice the rules write.",
 }
 _EXAMPLES = {  # what an absent optional key looks like, commented out
@@ -62,6 +64,8 @@ _EXAMPLES = {  # what an absent optional key looks like, commented out
     "area": "# area: Northern provinces",
     "context": "# context: |\n#   ...",
     "sources": "# sources:\n#   - title: ...\n#     publisher: ...\n#     url: https://...\n#     date: {today}",
+    "official_advisories": "# official_advisories:\n#   - issuer: US Department of State\n"
+    "#     level: ... (as the issuer words it)\n#     date: {today}\n#     url: https://...",
     "advice": "# advice:\n#   - ...",
     "targets": "# targets: [...]",
     "cities": "# cities: [...]",
@@ -83,9 +87,10 @@ _ORDER = (
     "targets",
     "cities",
     "sources",
+    "official_advisories",
     "advice",
 )
-_OPTIONAL = ("valid_until", "area", "context", "targets", "cities", "sources", "advice")
+_OPTIONAL = ("valid_until", "area", "context", "targets", "cities", "sources", "official_advisories", "advice")
 
 
 # --- checking what the analyst typed -------------------------------------------------------

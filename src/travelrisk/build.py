@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
+from .assets import Stylesheet, prune_stylesheets, write_stylesheet
 from .dates import utc_iso
 from .errors import Problem, TravelriskError
 from .formats import BUILD_FORMATS, FORMATS, OutputFormat, RenderOptions
@@ -143,6 +144,8 @@ class _Run:
         self.fingerprint = ""
         self.pub = Publication()
         self.deps = TemplateDeps(ws)
+        self.sheet: Stylesheet | None = None
+        """The external stylesheet, when `fragment.style` is `external`."""
 
     # --- 1. plan -----------------------------------------------------------------------------
 
@@ -173,6 +176,9 @@ class _Run:
                 self._fail(problem.path, [problem.as_error()], keep_old=problem.path not in self.pub.losers)
         fingerprint = self.fingerprint = workspace_key(ws)  # reads every rule and template file: once a build
         self.branding = branding_key(ws)
+        if ws.renderer.fragment_style == "external":  # pages and fragments link it by its content's name
+            self.sheet = ws.renderer.stylesheet
+            self.branding = sha(self.branding, self.sheet.name)
         jobs = []
         for source, record in records.items():
             if source in self.failed_sources:
@@ -282,7 +288,8 @@ class _Run:
             target = folder / FORMATS[name].file_name(aid)
             write_atomic(target, job.data[name])
             self.report.files.append(target)
-            job.entry.outputs[name] = Output(target.name, job.keys[name], len(job.data[name]))
+            linked = (self.sheet.name,) if self.sheet and self.sheet.name.encode() in job.data[name] else ()
+            job.entry.outputs[name] = Output(target.name, job.keys[name], len(job.data[name]), linked)
         self.report.built.append(aid)
         self.rendered.add(job.source)
 
@@ -291,6 +298,7 @@ class _Run:
         self._fail(job.source, problems)
 
     def write_site(self) -> None:
+        self._write_stylesheet()
         self._prune()
         from .site import build_site, site_items
 
@@ -302,8 +310,23 @@ class _Run:
         self.report.files += written
         write_if_changed(self.out_dir / MANIFEST_NAME, self.new.dump())
 
+    def _write_stylesheet(self) -> None:
+        """The external stylesheet, once for every page and fragment; the manifest records it as the build's."""
+        if self.sheet is None:
+            return
+        written, problem = write_stylesheet(self.out_dir, self.sheet)
+        self.report.files += written
+        self.report.warnings += [problem] if problem else []
+        self.new.assets = () if problem else (self.sheet.name,)
+
+    def _prune_assets(self) -> None:
+        linked = {a for e in self.new.entries.values() for o in e.outputs.values() for a in o.assets}
+        owned = {a for e in self.old.entries.values() for o in e.outputs.values() for a in o.assets}
+        prune_stylesheets(self.out_dir, owned | set(self.old.assets), linked | set(self.new.assets))
+
     def _prune(self) -> None:
         """Remove outputs nobody owns any more: deleted advisories, old ids, unpublished drafts."""
+        self._prune_assets()
         keep = {(e.id, o.file) for e in self.new.entries.values() for o in e.outputs.values()}
         for source, old in self.old.entries.items():
             folder = self.out_dir / old.id

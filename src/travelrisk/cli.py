@@ -76,7 +76,8 @@ def render(
         typer.Option(
             "--style",
             help="Fragment only: scoped (one <style>), inline (style attributes only, for "
-            "sanitisers that strip <style>) or shadow (a shadow root with an inline fallback).",
+            "sanitisers that strip <style>), shadow (a shadow root with an inline fallback) or external "
+            "(pages and fragments link a stylesheet written to assets/, for a CSP without inline styles).",
         ),
     ] = None,
     shadow: Annotated[bool, typer.Option("--shadow", help="Same as --style shadow.")] = False,
@@ -94,6 +95,7 @@ def render(
     ] = False,
 ) -> None:
     """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON, text, an email or an SMS."""
+    from .assets import ASSETS
     from .formats import RenderOptions
     from .publish import write_atomic
 
@@ -107,6 +109,8 @@ def render(
     if shadow:
         overrides = {"fragment__style": ("shadow", "--shadow")}
     ws = workspace(ctx, **overrides)
+    if output and output != "-":  # an external stylesheet goes beside the file, in assets/
+        ws.renderer.asset_prefix = ""
     langs = _languages(lang)
     res, *others = [ws.resolve(file, code) for code in langs] if langs else [ws.resolve(file)]
     a = res.advisory
@@ -115,9 +119,15 @@ def render(
     data = chosen.render(
         ws, res, pub.related(a.id), RenderOptions(pdf_variant, attach_pdf=attach_pdf, others=tuple(others))
     )
+    sheet = ws.renderer.stylesheet if ws.renderer.fragment_style == "external" else None
+    if sheet is not None and sheet.name.encode() not in data:
+        sheet = None  # a PDF, JSON or text links no stylesheet
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        if sheet is not None:
+            href = ws.renderer.stylesheet_link()["href"]
+            typer.echo(f"travelrisk render: it links {href}; `travelrisk build` writes it, or give -o FILE", err=True)
         return
     name = chosen.file_name(a.id)
     if langs:  # never over the advisory's own-language file: index.fr.html, <id>.en-fr.pdf
@@ -126,6 +136,10 @@ def render(
     target = Path(output) if output else ws.output_dir / a.id / name
     write_atomic(target, data)
     typer.echo(str(target))
+    if sheet is not None:  # what the page or fragment links, where its link finds it
+        css = (target.parent if output else ws.output_dir) / ASSETS / sheet.name
+        write_atomic(css, sheet.data)
+        typer.echo(str(css))
 
 
 def _languages(given: str | None) -> list[str]:

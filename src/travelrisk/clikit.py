@@ -19,7 +19,7 @@ from .errors import Problem, TravelriskError
 from .formats import FORMATS, PDF_VARIANTS
 from .state import STATES, STATUSES
 
-FRAGMENT_STYLES = ("scoped", "inline", "shadow")
+FRAGMENT_STYLES = ("scoped", "inline", "shadow", "external")
 
 app = typer.Typer(
     name="travelrisk",

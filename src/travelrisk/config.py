@@ -81,10 +81,11 @@ class Colours(Strict):
 
 
 class FragmentOptions(Strict):
-    style: Literal["scoped", "inline", "shadow"] = "scoped"
+    style: Literal["scoped", "inline", "shadow", "external"] = "scoped"
     """scoped: one <style> scoped under the root class; inline: every declaration in `style` attributes,
     `!important`, no <style> (for sanitisers that strip it); shadow: a declarative shadow root, with the
-    inline version as a light-DOM fallback (innerHTML insertion, sanitisers)."""
+    inline version as a light-DOM fallback (innerHTML insertion, sanitisers); external: no inline style
+    at all, fragments *and pages* link one stylesheet in output/assets/ (a strict CSP, `style-src 'self'`)."""
     shadow: bool = False
     """The earlier spelling of `style: shadow`."""
 

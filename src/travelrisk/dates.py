@@ -5,7 +5,7 @@ Independent of the process locale, so that the same input always gives the same 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -22,12 +22,16 @@ def parse_iso(text: str) -> datetime:
 
 def utc_date(moment: datetime, lang: str = "en") -> str:
     """`15 Jul 2017`; in another language CLDR's long date through Babel (`15 juillet 2017`)."""
-    t = moment.astimezone(UTC)
+    return day(moment.astimezone(UTC).date(), lang)
+
+
+def day(value: date, lang: str = "en") -> str:
+    """A calendar day as people read it everywhere in an advisory: `10 Jul 2017`, `10 juillet 2017`."""
     if lang != "en":
         from babel.dates import format_date
 
-        return str(format_date(t.date(), "d MMMM y", locale=lang))
-    return f"{t.day:02d} {_MONTHS[t.month - 1]} {t.year}"
+        return str(format_date(value, "d MMMM y", locale=lang))
+    return f"{value.day:02d} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def _clock(t: datetime, lang: str) -> str:

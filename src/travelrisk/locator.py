@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -355,3 +356,18 @@ def _main_box_corner(chosen: list[tuple[Shape, float]], corner: int) -> Point:
     if corner == 0:
         return min(b[0] for b in boxes), min(b[1] for b in boxes)
     return max(b[2] for b in boxes), max(b[3] for b in boxes)
+
+
+_LAYOUT = ("display", "width", "max-width", "height", "margin", "padding", "border", "overflow")
+"""The map's own box, which the linked stylesheet sets (.tr-map-svg) when style attributes are refused."""
+
+
+def presentational(svg: str) -> Markup:
+    """The map for a Content-Security-Policy without inline styles (`fragment.style: external`):
+    each `style` becomes SVG presentation attributes (fill="#000"), which such a policy allows."""
+
+    def attributes(match: re.Match[str]) -> str:
+        pairs = [d.split(":", 1) for d in match.group(1).split(";") if ":" in d]
+        return " ".join(f'{k.strip()}="{v.strip()}"' for k, v in pairs if k.strip() not in _LAYOUT)
+
+    return Markup(re.sub(r'style="([^"]*)"', attributes, str(svg)))

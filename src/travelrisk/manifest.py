@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .assets import STYLESHEET_NAME
 from .errors import Problem
 from .formats import FORMATS
 from .model import ID_PATTERN
@@ -32,6 +33,8 @@ class Output:
     file: str
     key: str
     size: int
+    assets: tuple[str, ...] = ()
+    """The files of `output/assets/` it links (the external stylesheet): kept while it is published."""
 
 
 @dataclass
@@ -65,7 +68,7 @@ class Entry:
             "record": self.record.to_dict(),
             "listing": self.listing,
             "updated": self.updated,
-            "outputs": {f: {"file": o.file, "key": o.key, "size": o.size} for f, o in self.outputs.items()},
+            "outputs": {f: _output_dict(o) for f, o in self.outputs.items()},
         }
 
     @classmethod
@@ -79,7 +82,7 @@ class Entry:
             expected = FORMATS[fmt].file_name(record.id)  # KeyError for an unknown format
             if out["file"] != expected or not isinstance(out["size"], int) or not isinstance(out["key"], str):
                 raise ValueError(f"bad output {out!r} for {record.id}")
-            outputs[fmt] = Output(out["file"], out["key"], out["size"])
+            outputs[fmt] = Output(out["file"], out["key"], out["size"], _assets(out.get("assets", [])))
         hashes = (data["raw"], data["inputs"], data["data"])
         if not all(isinstance(h, str) and _HASH.match(h) for h in hashes) or not isinstance(data["listing"], dict):
             raise ValueError("bad hashes or listing")
@@ -92,6 +95,8 @@ class Manifest:
     """By source file."""
     site: str | None = None
     """The key of the site files last written."""
+    assets: tuple[str, ...] = ()
+    """The files of `output/assets/` the build wrote (the external stylesheet), linked or not."""
 
     @classmethod
     def load(cls, out_dir: Path) -> tuple[Manifest, Problem | None]:
@@ -111,7 +116,7 @@ class Manifest:
             if any(source != e.source for source, e in entries.items()):
                 raise ValueError("entry under the wrong source")
             site = data.get("site")
-            return cls(entries, site if isinstance(site, str) else None), None
+            return cls(entries, site if isinstance(site, str) else None, _assets(data.get("assets", []))), None
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             return cls(), _damaged(path, f"it is damaged ({type(exc).__name__})")
 
@@ -120,10 +125,22 @@ class Manifest:
             "format": MANIFEST_FORMAT,
             "version": MANIFEST_VERSION,
             "site": self.site,
+            **({"assets": sorted(self.assets)} if self.assets else {}),
             "advisories": {s: e.to_dict() for s, e in sorted(self.entries.items())},
         }
         # No indent: json's C encoder then does the work, several times faster for 500 advisories.
         return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+def _output_dict(out: Output) -> dict[str, Any]:
+    return {"file": out.file, "key": out.key, "size": out.size, **({"assets": list(out.assets)} if out.assets else {})}
+
+
+def _assets(names: Any) -> tuple[str, ...]:
+    """Asset file names from the (untrusted) manifest: only ever names travelrisk gives its stylesheet."""
+    if not isinstance(names, list) or not all(isinstance(n, str) and STYLESHEET_NAME.match(n) for n in names):
+        raise ValueError(f"bad assets {names!r}")
+    return tuple(names)
 
 
 def _safe_source(source: str) -> bool:

@@ -110,6 +110,28 @@ class Source(Strict):
     date: dt.date | None = None
 
 
+def _plausible_day(value: dt.date) -> dt.date:
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(
+            f"the year {value.year} is not plausible (between {YEARS[0]} and {YEARS[1]}); check for a typo"
+        )
+    return value
+
+
+class OfficialAdvisory(Strict):
+    """A government's own travel advice for the country on a day, shown beside ours: "US Department
+    of State: Level 3, Reconsider travel (10 Jul 2017)"."""
+
+    issuer: ShortText
+    """Who issued it, e.g. "US Department of State", "UK FCDO"."""
+    level: ShortText
+    """Its level as the issuer words it, e.g. "Level 3, Reconsider travel"."""
+    date: Annotated[dt.date, AfterValidator(_plausible_day)]
+    """When the issuer set that level (or last confirmed it): a level without its date may be stale."""
+    url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")] | None = None
+    """The issuer's page for the country (http or https): the issuer's name links to it."""
+
+
 PLACEHOLDER = "REPLACE:"
 """Starts every placeholder text `travelrisk new` writes: a final advisory may not contain it."""
 FUTURE_DAYS = 2
@@ -202,6 +224,8 @@ class Advisory(Strict):
     status: Annotated[Status, BeforeValidator(_key_like)] = "final"
     supersedes: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
     sources: Annotated[list[Source], Field(max_length=MAX_ITEMS)] = []
+    official_advisories: Annotated[list[OfficialAdvisory], Field(max_length=MAX_ITEMS)] = []
+    """Governments' own travel advice for the country (optional), shown as one compact block."""
     advice: AdviceList = []
     lang: LangCode | None = None
     """The language this file is written in; travelrisk.yaml's `lang`, else English, when absent."""

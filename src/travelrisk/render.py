@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from . import __version__, countries, locator, messages
-from .dates import local_time, utc_date, utc_display, utc_iso
+from .assets import Stylesheet, stylesheet_link, template_block
+from .dates import day, local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
 from .lang import SOURCE, direction
 from .prepublish import full_title
@@ -30,6 +32,9 @@ from .text import join_list
 
 KINDS = ("page", "fragment", "pdf")
 """HTML kinds: each is `templates/<kind>.html.j2`."""
+LINKED_KINDS = ("page", "fragment")
+"""The kinds that link the external stylesheet when `fragment.style` is `external` (a PDF never does)."""
+STYLESHEET_TEMPLATE = "stylesheet.css.j2"
 
 ROOT_CLASS = "travelrisk-advisory"
 """Every style is scoped under this class, so an embedded fragment leaves its host alone."""
@@ -179,6 +184,10 @@ def view(
             {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date.isoformat() if s.date else None}
             for s in a.sources
         ],
+        "official_advisories": [
+            {"issuer": o.issuer, "level": o.level, "date": o.date.isoformat(), "day": day(o.date, lang), "url": o.url}
+            for o in a.official_advisories
+        ],
     }
 
 
@@ -210,7 +219,11 @@ class Renderer:
     brand: dict[str, Any] | None = None
     """The workspace config's branding (config.brand); defaults when None."""
     fragment_style: str = "scoped"
-    """scoped, inline or shadow (config.FragmentOptions)."""
+    """scoped, inline, shadow or external (config.FragmentOptions)."""
+    levels: Callable[[], list[dict[str, str]]] = list
+    """The rule library's levels (`key`, `colour`), asked for only by the external stylesheet."""
+    asset_prefix: str = "../"
+    """Where a page or fragment finds `assets/` without a base URL: from `output/<id>/`, `../`."""
 
     def __post_init__(self) -> None:
         from .config import Config, brand
@@ -230,10 +243,12 @@ class Renderer:
         )
         self.env.filters["markdown"] = markdown
         # Templates rendered without a language (the site's, an email's) speak English.
-        self.env.globals.update(_=self.gettext("en"), gettexts={})
+        self.env.globals.update(_=self.gettext("en"), gettexts={}, stylesheet=None)
         self.env.filters["join_and"] = join_list
         self.env.globals.update(
-            root_class=ROOT_CLASS, tool={"name": "travelrisk", "version": __version__}, brand=self.brand
+            root_class=ROOT_CLASS,
+            tool={"name": "travelrisk", "version": __version__},
+            brand=self.brand,
         )
 
     def template(self, name: str) -> jinja2.Template:
@@ -269,15 +284,23 @@ class Renderer:
             "kind": kind,
             "_": gettexts[res.lang],
             "gettexts": gettexts,
+            "shadow": False,
+            "fallback": "",
+            "stylesheet": None,
         }
+        if self.fragment_style == "external" and kind in LINKED_KINDS:
+            for v in views:  # no style attributes under a strict policy: the map's become SVG attributes
+                if v["map"]:
+                    v["map"] = {**v["map"], "svg": locator.presentational(v["map"]["svg"])}
+            return self.render(template, **{**values, "stylesheet": self.stylesheet_link()})
         if kind != "fragment" or self.fragment_style == "scoped":
-            return self.render(template, **values, shadow=False, fallback="")
+            return self.render(template, **values)
         from .inline import inline_styles
 
-        inlined = inline_styles(self.render(template, **values, shadow=False, fallback=""))
+        inlined = inline_styles(self.render(template, **values))
         if self.fragment_style == "inline":
             return inlined
-        return self.render(template, **values, shadow=True, fallback=Markup(inlined))
+        return self.render(template, **{**values, "shadow": True, "fallback": Markup(inlined)})
 
     def gettext(self, lang: str) -> Callable[..., Markup]:
         """Template text in `lang`: `_("Update to %(title)s", title=...)`. The catalogue's text is
@@ -289,6 +312,31 @@ class Renderer:
             return found % values if values else found
 
         return _
+
+    @cached_property
+    def stylesheet(self) -> Stylesheet:
+        """The external stylesheet: the advisory's CSS, a class per severity level, the page's CSS and
+        the page's and fragment's `extra_css` blocks (stylesheet.css.j2)."""
+        extra = [self._block(f"{kind}.html.j2", "extra_css") for kind in LINKED_KINDS]
+        css = self.render(
+            self.template(STYLESHEET_TEMPLATE),
+            levels=self.levels(),
+            extra_css=Markup("\n".join(dict.fromkeys(e for e in extra if e.strip()))),
+        )
+        return Stylesheet(css.encode())
+
+    def stylesheet_link(self) -> dict[str, str]:
+        return stylesheet_link(self.stylesheet, (self.brand or {}).get("base_url"), self.asset_prefix)
+
+    def _block(self, name: str, block: str) -> str:
+        """One block of a template on its own (an override's `extra_css`, `super()` included), or ""."""
+        template = self.template(name)
+        body = template_block(template, block, {"kind": name.split(".")[0], "stylesheet": None})
+        try:
+            with bounded(TEMPLATE_SECONDS, f"template {template.name}"):
+                return "".join(body) if body else ""
+        except Exception as exc:  # the template's fault, at its place
+            raise _template_error(exc, self.template_dirs) from None
 
     def render(self, template: jinja2.Template, **values: Any) -> str:
         """Render within the sandbox's bounds; any failure is the template's, reported at its place."""
@@ -372,6 +420,9 @@ def to_text(res: Resolution, related: Related | None = None) -> str:
     parts += [plain(v["summary"]), v["severity"]["label"]]
     if v["recommendation"]:
         parts.append(_("%(label)s: %(text)s") % v["recommendation"])
+    if v["official_advisories"]:
+        title = _("Government travel advice")
+        parts.append("\n".join([title, *(official_line(o) for o in v["official_advisories"])]))
     if v["impact"]:
         parts.append(v["impact"])
     parts += [_("Event"), plain(v["event"])]
@@ -407,6 +458,11 @@ def plain(text: str) -> str:
         joined = re.sub(r"\[([^\]]+)\]\((\S+?)\)", r"\1 (\2)", joined)
         out.append(re.sub(r"(\*\*|__)(.+?)\1", r"\2", joined))
     return "\n\n".join(out)
+
+
+def official_line(o: dict[str, Any]) -> str:
+    """`US Department of State: Level 3, Reconsider travel (10 Jul 2017)`, with its address in plain text."""
+    return f"{o['issuer']}: {o['level']} ({o['day']})" + (f" <{o['url']}>" if o["url"] else "")
 
 
 def _template_problem(exc: jinja2.TemplateError, dirs: list[Path]) -> Problem:

@@ -57,6 +57,7 @@ _TYPES = {
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
     ".atom": "application/atom+xml",
+    ".css": "text/css; charset=utf-8",  # the external stylesheet (fragment.style: external)
 }
 
 

@@ -65,8 +65,9 @@ def _problem(doc: Document, model: type[BaseModel], err: Any, data: dict[str, An
     if kind == "string_pattern_mismatch":
         message = "has characters that are not allowed here"
         hint = "use lower-case letters, digits, '-', '.' or '_'" if "id" in name or "key" in name else ""
-        if loc[-1] == "url":
-            hint = "use an http://, https:// or mailto: address"
+        if loc[-1] == "url":  # the schemes the field's pattern allows
+            mailto = "mailto" in str((err.get("ctx") or {}).get("pattern", ""))
+            hint = "use an http://, https:// or mailto: address" if mailto else "use an http:// or https:// address"
         elif "colour" in name:
             hint = "write the colour as #rrggbb, e.g. #1f5f8b"
         return doc.problem(loc, f"{name} {message}", hint)
@@ -109,6 +110,9 @@ def _type_hint(kind: str) -> str:
         "datetime_from_date_parsing": "write a date and time with offset, e.g. 2017-07-15T17:12:00+00:00",
         "datetime_parsing": "write a date and time with offset, e.g. 2017-07-15T17:12:00+00:00",
         "datetime_type": "write a date and time with offset, e.g. 2017-07-15T17:12:00+00:00",
+        "date_parsing": "write the day as YYYY-MM-DD, e.g. 2017-07-10",
+        "date_from_datetime_parsing": "write the day as YYYY-MM-DD, e.g. 2017-07-10",
+        "date_type": "write the day as YYYY-MM-DD, e.g. 2017-07-10",
         "string_too_long": "shorten it",
         "string_too_short": "write something here",
         "too_short": "give at least one",

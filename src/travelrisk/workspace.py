@@ -81,6 +81,7 @@ class Workspace:
             builtin_dir=builtin_dir() / "templates",
             brand=brand(self.root, self.config),
             fragment_style=self.config.fragment.chosen,
+            levels=lambda: [{"key": k, "colour": v.colour} for k, v in self.library.levels.items()],
         )
 
     @cached_property
