@@ -13,6 +13,14 @@ from pathlib import Path
 DOMAIN = "travelrisk"
 
 
+def N_(text: str) -> str:  # gettext's name for "extract this, translate it later"
+    return text
+
+
+PAGE_OF = N_("Page %(page)s of %(pages)s")
+"""The PDF's footer: its words are translated, the numbers are CSS counters (render.css_page_of)."""
+
+
 def catalogue_path(template_dir: Path, lang: str) -> Path:
     return template_dir / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 

@@ -243,7 +243,9 @@ class Renderer:
         )
         self.env.filters["markdown"] = markdown
         # Templates rendered without a language (the site's, an email's) speak English.
-        self.env.globals.update(_=self.gettext("en"), gettexts={}, stylesheet=None)
+        self.env.globals.update(
+            _=self.speaker("en"), gettexts={}, stylesheet=None, page_of=css_page_of(messages.PAGE_OF)
+        )
         self.env.filters["join_and"] = join_list
         self.env.globals.update(
             root_class=ROOT_CLASS,
@@ -277,13 +279,14 @@ class Renderer:
         relative = kind == "page"  # a fragment or PDF travels alone
         views = [view(r, related, base_url, relative) for r in (res, *others)]
         # `_` speaks the first language; a bilingual template switches with `gettexts[advisory.lang]`.
-        gettexts = {r.lang: self.gettext(r.lang) for r in (res, *others)}
+        gettexts = {r.lang: self.speaker(r.lang) for r in (res, *others)}
         values = {
             "advisory": views[0],
             "advisories": views,
             "kind": kind,
             "_": gettexts[res.lang],
             "gettexts": gettexts,
+            "page_of": css_page_of(gettexts[res.lang](messages.PAGE_OF)),
             "shadow": False,
             "fallback": "",
             "stylesheet": None,
@@ -302,7 +305,7 @@ class Renderer:
             return inlined
         return self.render(template, **{**values, "shadow": True, "fallback": Markup(inlined)})
 
-    def gettext(self, lang: str) -> Callable[..., Markup]:
+    def speaker(self, lang: str) -> Callable[..., Markup]:
         """Template text in `lang`: `_("Update to %(title)s", title=...)`. The catalogue's text is
         escaped and its values too, unless they are markup already (a link)."""
         catalogue = messages.translations(tuple(self.template_dirs), lang)
@@ -463,6 +466,15 @@ def plain(text: str) -> str:
 def official_line(o: dict[str, Any]) -> str:
     """`US Department of State: Level 3, Reconsider travel (10 Jul 2017)`, with its address in plain text."""
     return f"{o['issuer']}: {o['level']} ({o['day']})" + (f" <{o['url']}>" if o["url"] else "")
+
+
+def css_page_of(text: str) -> Markup:
+    """'Page %(page)s of %(pages)s' in the reader's language as a CSS `content` value for the PDF's
+    footer: `"Page " counter(page) " of " counter(pages)`."""
+    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+    parts = re.split(r"(%\(pages?\)s)", str(Markup(text).unescape()))
+    css = [counters.get(p) or '"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in parts if p]
+    return Markup(" ".join(css))
 
 
 def _template_problem(exc: jinja2.TemplateError, dirs: list[Path]) -> Problem:
