@@ -33,9 +33,9 @@ from .keys import TemplateDeps, branding_key, related_key, sha, workspace_key
 from .manifest import MANIFEST_NAME, Entry, Manifest, Output
 from .pdfpool import Pool
 from .publish import output_lock, write_atomic, write_if_changed
-from .render import to_json, view
 from .rules import Resolution
 from .state import Publication, Record
+from .views import to_json, view
 from .workspace import Workspace
 
 __all__ = ["BUILD_FORMATS", "MANIFEST_NAME", "BuildReport", "build"]

@@ -68,8 +68,8 @@ def reference(config: Config, record: Record) -> str:
 
 def alert_xml(ws: Workspace, res: Resolution, related: Related | None = None) -> bytes:
     """The advisory as one CAP 1.2 alert message (UTF-8 XML)."""
-    from .render import view
     from .state import Record, Related
+    from .views import view
 
     config = ws.config
     a = res.advisory

@@ -1,6 +1,6 @@
 """`render -f email`: the advisory as one RFC 5322 message (`.eml`), ready to send or to open in a mail client.
 
-multipart/alternative with the plain text (render.to_text) and HTML whose styles are all inline
+multipart/alternative with the plain text (plaintext.to_text) and HTML whose styles are all inline
 (mail clients drop `<style>`); the logo, if any, travels as a `cid:` part of a multipart/related
 (Gmail and Outlook block `data:` images); the PDF is attached on request. Headers come from the
 advisory (Subject, Date) and `email:` in travelrisk.yaml (From, To). The same advisory, config and
@@ -41,7 +41,8 @@ def prepare(ws: Workspace, res: Resolution, related: Related | None, options: Re
     from .config import CONFIG_NAME
     from .formats import FORMATS
     from .inline import inline_document
-    from .render import to_text, view
+    from .plaintext import to_text
+    from .views import view
 
     email = ws.config.email
     if email is None:

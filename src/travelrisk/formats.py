@@ -81,13 +81,13 @@ def _html(kind: str) -> Prepare:
 
 
 def _json(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
-    from .render import to_json
+    from .views import to_json
 
     return to_json(res, related, ws.config.base_url, options.others).encode()
 
 
 def _text(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
-    from .render import to_text
+    from .plaintext import to_text
 
     return "\n".join(to_text(r, related) for r in (res, *options.others)).encode()
 

@@ -248,7 +248,7 @@ def places_for(code: str, capital: str | None, cities: list[str]) -> list[Place]
 def label(country: str, places: list[Place], lang: str = "en", and_word: str = "and") -> str:
     """What the map shows, for screen readers: 'Map of Morocco showing Rabat (capital), Marrakesh and
     Casablanca', in the advisory's language."""
-    from .render import gettext_for
+    from .views import gettext_for
 
     _ = gettext_for(lang)
     names = [_("%(city)s (capital)") % {"city": p.name} if p.capital else p.name for p in places]

@@ -6,11 +6,9 @@ advisory text is data, and a template typo is an error that names its file and l
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,16 +17,14 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import __version__, countries, locator, messages
+from . import __version__, locator, messages
 from .assets import Stylesheet, stylesheet_link, template_block
-from .dates import day, local_time, utc_date, utc_display, utc_iso
 from .errors import Problem, TravelriskError
-from .lang import SOURCE, direction
-from .prepublish import full_title
 from .rules import Resolution
 from .sandbox import TEMPLATE_SECONDS, BoundedEnvironment, RenderTimeout, bounded, check_output
-from .state import Record, Related
+from .state import Related
 from .text import join_list
+from .views import view
 
 KINDS = ("page", "fragment", "pdf")
 """HTML kinds: each is `templates/<kind>.html.j2`."""
@@ -65,130 +61,6 @@ def markdown(text: str | None, top: int = 3) -> Markup:
             if token.type == "heading_open":
                 token.attrSet("class", "tr-md-heading")
     return Markup(MARKDOWN.renderer.render(tokens, MARKDOWN.options, {}))
-
-
-def moment(value: datetime, zone: str | None = None, lang: str = SOURCE) -> dict[str, Any]:
-    """A moment as templates and JSON see it, in `lang`; with `zone`, also the local time there."""
-    _ = gettext_for(lang)
-    return {
-        "iso": utc_iso(value),
-        "display": utc_display(value, lang),
-        "date": utc_date(value, lang),
-        "local": _("%(time)s local time") % {"time": local_time(value, zone, lang, _("on"))} if zone else None,
-        "zone": zone,
-    }
-
-
-def gettext_for(lang: str) -> Callable[[str], str]:
-    """The built-in catalogue's gettext for `lang` (English: the text itself)."""
-    from .workspace import builtin_dir
-
-    return messages.translations((builtin_dir() / "templates",), lang).gettext
-
-
-def link(
-    record: Record | None, base_url: str | None = None, relative: bool = True, lang: str = SOURCE
-) -> dict[str, Any] | None:
-    """Another advisory as a page names it: absolute under `base_url` when set; else relative between
-    `output/<id>/index.html` pages (the layout of `build` and `serve`), or no link at all where a
-    relative one would break (a fragment embedded elsewhere, a PDF sent to someone)."""
-    if record is None:
-        return None
-    path = f"{record.id}/index.html"
-    href = f"{base_url}{path}" if base_url else f"../{path}" if relative else None
-    return {"id": record.id, "title": record.title, "href": href, "issued": moment(record.issued, lang=lang)}
-
-
-def view(
-    res: Resolution, related: Related | None = None, base_url: str | None = None, relative: bool = True
-) -> dict[str, Any]:
-    """The plain data every template and the JSON output see (documented in docs/templates.md).
-
-    `related` (from `state.Publication.related`) links an update to the advisory it supersedes
-    and back; without it, `update_of` and `superseded_by` are None.
-    """
-    a = res.advisory
-    related = related or Related()
-    lang = res.lang
-    _ = gettext_for(lang)
-    services = res.language.emergency_services if res.language else {}
-    return {
-        "id": a.id,
-        "lang": lang,
-        "dir": direction(lang),
-        "title": a.title,
-        "full_title": full_title(a.title, res.country_name, res.country_code, _("%(country)s: %(title)s")),
-        "country": {
-            "code": res.country_code,
-            "name": res.country_name,
-            "in_sentence": res.country_forms[0] or countries.in_sentence(res.country_code, res.country_name),
-            "in": res.country_forms[1],
-        },
-        "issued": moment(a.issued, res.time_zone, lang),
-        "severity": {
-            "key": a.severity,
-            "label": res.level.label,
-            "meaning": res.level.meaning,
-            "colour": res.level.colour,
-            "cap_severity": res.level.cap_severity,
-        },
-        "threats": [{"key": t.key, "label": t.label, "cap_category": t.cap_category} for t in res.threats],
-        "summary": a.summary,
-        "recommendation": {
-            "grade": res.recommendation.grade,
-            "label": res.recommendation.label,
-            "text": res.recommendation.text,
-        }
-        if res.recommendation
-        else None,
-        "impact": res.impact,
-        "kinds": [{"key": k, "label": kind.label, "cap_category": kind.cap_category} for k, kind in res.kinds.items()],
-        "changes": a.changes,
-        "is_update": a.supersedes is not None,
-        "event": a.event,
-        "context": a.context,
-        "background": list(res.background),
-        "advice": [{"text": p.text, "rule": p.rule} for p in res.advice],
-        "targets": [{"key": k, "label": t.label, "examples": list(t.examples)} for k, t in res.targets.items()],
-        "cities": list(res.cities),
-        "map": locator.locator_map(
-            res.country_code,
-            # English reads "Map of the United Kingdom"; other languages' catalogues place the bare name.
-            countries.in_sentence(res.country_code, res.country_name) if lang == SOURCE else res.country_name,
-            res.profile.capital if res.profile else None,
-            list(res.cities),
-            lang,
-            res.language.and_ if res.language else "and",
-        )
-        if res.country_code
-        else None,
-        "emergency": [
-            {"service": services.get(k, k.replace("_", " ").capitalize()), "number": n}
-            for k, n in (
-                res.profile.emergency.items()
-                if res.profile
-                else (("general", n) for n in countries.general_emergency(res.country_code))
-            )
-        ],
-        "area": a.area,
-        "status": a.status,
-        "valid_until": moment(a.valid_until, lang=lang) if a.valid_until else None,
-        "certainty": a.certainty,
-        "withdrawn": moment(a.withdrawn, lang=lang) if a.withdrawn else None,
-        "supersedes": a.supersedes,
-        "state": related.state if a.status == "final" else a.status,
-        "update_of": link(related.update_of, base_url, relative, lang),
-        "superseded_by": link(related.superseded_by, base_url, relative, lang),
-        "url": f"{base_url}{a.id}/index.html" if base_url else None,
-        "sources": [
-            {"title": s.title, "publisher": s.publisher, "url": s.url, "date": s.date.isoformat() if s.date else None}
-            for s in a.sources
-        ],
-        "official_advisories": [
-            {"issuer": o.issuer, "level": o.level, "date": o.date.isoformat(), "day": day(o.date, lang), "url": o.url}
-            for o in a.official_advisories
-        ],
-    }
 
 
 class FencedLoader(jinja2.FileSystemLoader):
@@ -373,99 +245,6 @@ class Renderer:
             except jinja2.TemplateSyntaxError as exc:
                 problems.append(_template_problem(exc, self.template_dirs))
         return problems
-
-
-def to_json(
-    res: Resolution, related: Related | None = None, base_url: str | None = None, others: tuple[Resolution, ...] = ()
-) -> str:
-    data = {"format": "travelrisk-advisory", "version": 1, **view(res, related, base_url)}
-    if others:  # the same advisory in further languages, each whole
-        data["translations"] = {r.lang: view(r, related, base_url) for r in others}
-    if data["map"]:  # the places drawn, not the drawing
-        data["map"] = {"label": data["map"]["label"], "places": [vars(p) for p in data["map"]["places"]]}
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-
-
-def to_text(res: Resolution, related: Related | None = None) -> str:
-    """Plain text, for email bodies and chat: the reference alert's order of parts."""
-    v = view(res, related)
-    _ = gettext_for(res.lang)
-    q = _("\u201c%(title)s\u201d")
-    marks = {
-        "draft": [_("DRAFT: NOT FOR DISTRIBUTION")],
-        "withdrawn": [_("WITHDRAWN: NO LONGER IN FORCE")],
-        "expired": [_("EXPIRED ON %(date)s: NO LONGER IN FORCE") % {"date": v["valid_until"]["display"].upper()}]
-        if v["valid_until"]
-        else [],
-        "superseded": [
-            _("SUPERSEDED BY %(title)s OF %(date)s")
-            % {
-                "title": q % {"title": v["superseded_by"]["title"]},
-                "date": v["superseded_by"]["issued"]["date"].upper(),
-            }
-        ]
-        if v["superseded_by"]
-        else [],
-    }
-    dateline = v["issued"]["display"] + (f" ({v['issued']['local']})" if v["issued"].get("local") else "")
-    parts = [*marks.get(v["state"], []), dateline + (f" | {v['area']}" if v["area"] else "")]
-    if v["is_update"]:
-        earlier = v["update_of"]
-        parts.append(
-            _("Update to %(title)s of %(date)s")
-            % {"title": q % {"title": earlier["title"]}, "date": earlier["issued"]["date"]}
-            if earlier
-            else _("Update")
-        )
-    parts.append(v["full_title"])
-    if v["changes"]:
-        parts.append(_("What has changed: %(changes)s") % {"changes": plain(v["changes"])})
-    parts += [plain(v["summary"]), v["severity"]["label"]]
-    if v["recommendation"]:
-        parts.append(_("%(label)s: %(text)s") % v["recommendation"])
-    if v["official_advisories"]:
-        title = _("Government travel advice")
-        parts.append("\n".join([title, *(official_line(o) for o in v["official_advisories"])]))
-    if v["impact"]:
-        parts.append(v["impact"])
-    parts += [_("Event"), plain(v["event"])]
-    if v["context"] or v["background"]:
-        parts += [_("Context"), *v["background"], *([plain(v["context"])] if v["context"] else [])]
-    parts += [_("Advice"), *(plain(p["text"]) for p in v["advice"])]
-    if v["emergency"]:
-        numbers = ", ".join(f"{e['service']} {e['number']}" for e in v["emergency"])
-        parts.append(
-            _("Emergency numbers %(in_country)s: %(numbers)s") % {"in_country": v["country"]["in"], "numbers": numbers}
-        )
-    if v["valid_until"]:
-        parts.append(_("Valid until %(date)s") % {"date": v["valid_until"]["display"]})
-    if v["sources"]:
-        cited = [
-            ", ".join(str(x) for x in (s["title"], s["publisher"], s["date"], s["url"]) if x) for s in v["sources"]
-        ]
-        parts.append("\n".join([_("Sources"), *(f"- {c}" for c in cited)]))
-    return "\n\n".join(parts) + "\n"
-
-
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-
-
-def plain(text: str) -> str:
-    """Markdown as plain text for email bodies and chat: paragraphs on one line each (the file's
-    line breaks are not the reader's), list items on their own lines, no emphasis marks, links as
-    'text (address)'."""
-    out = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [line.strip() for line in block.splitlines() if line.strip()]
-        joined = "\n".join(lines) if any(_LIST_ITEM.match(line) for line in lines) else " ".join(lines)
-        joined = re.sub(r"\[([^\]]+)\]\((\S+?)\)", r"\1 (\2)", joined)
-        out.append(re.sub(r"(\*\*|__)(.+?)\1", r"\2", joined))
-    return "\n\n".join(out)
-
-
-def official_line(o: dict[str, Any]) -> str:
-    """`US Department of State: Level 3, Reconsider travel (10 Jul 2017)`, with its address in plain text."""
-    return f"{o['issuer']}: {o['level']} ({o['day']})" + (f" <{o['url']}>" if o["url"] else "")
 
 
 def css_page_of(text: str) -> Markup:

@@ -74,7 +74,7 @@ def compose(head: str, recommendation: str | None, title: str, url: str | None) 
 
 
 def to_sms(res: Resolution, related: Related | None = None, base_url: str | None = None) -> str:
-    from .render import view
+    from .views import view
 
     v = view(res, related, base_url)
     mark = " ".join([*([MARKS[v["state"]]] if v["state"] in MARKS else []), *(["UPDATE"] if v["is_update"] else [])])
