@@ -139,7 +139,12 @@ def test_a_country_can_be_named_in_english(tmp_path: Path) -> None:
             "render", write(tmp_path, "uk", country="United Kingdom"), "-f", "json", "-o", "-", workspace=REPO
         ).stdout
     )
-    assert data["country"] == {"code": "GB", "name": "United Kingdom", "in_sentence": "the United Kingdom"}
+    assert data["country"] == {
+        "code": "GB",
+        "name": "United Kingdom",
+        "in_sentence": "the United Kingdom",
+        "in": "in the United Kingdom",
+    }
     assert "in the United Kingdom" in " ".join(p["text"] for p in data["advice"])
 
 
