@@ -382,3 +382,16 @@ def test_a_change_of_certainty_alone_rebuilds_the_cap_file(ws: Path) -> None:
     assert build(Workspace(ws), formats=("cap",)).built == [MOROCCO]
     root = ET.fromstring((ws / "output" / MOROCCO / f"{MOROCCO}.cap.xml").read_bytes())
     assert text(root, "info/certainty") == "Possible"
+
+
+def test_one_info_per_language_the_advisory_is_written_in(ws: Path) -> None:
+    ran = run_cli("render", ws / "advisories" / f"{MOROCCO}.yaml", "-f", "cap", "-o", "-", workspace=ws)
+    assert ran.exit_code == 0, ran.stderr
+    alert = check_cap_rules(ran.stdout_bytes)
+    infos = alert.findall("cap:info", NS)
+    languages = [i.findtext("cap:language", namespaces=NS) for i in infos]
+    assert languages[:2] == ["en-GB", "fr"]
+    french = infos[1]
+    assert french.findtext("cap:headline", namespaces=NS).startswith("Maroc")
+    assert "Mossoul" in french.findtext("cap:description", namespaces=NS)
+    assert french.findtext("cap:severity", namespaces=NS) == "Severe"  # the facts do not change with the language

@@ -36,7 +36,7 @@ MEDIA_TYPE = "application/cap+xml"
 """What CAP publishers and aggregators use (draft-barnes-atoca-cap-mime); the one registered type,
 application/EmergencyCallData.cap+xml (RFC 8876), is for CAP carried in emergency calls."""
 LANGUAGE = "en-GB"
-"""The rule library's advice is written in British English."""
+"""The rule library's English is British English; other languages are named by their code (fr, ar)."""
 GEOCODE = "ISO3166-1"
 """The geocode's valueName: its value is the ISO 3166-1 alpha-2 code (as ISO3166-2 names subdivisions)."""
 NO_SENDER = "travelrisk.invalid"
@@ -66,8 +66,11 @@ def reference(config: Config, record: Record) -> str:
     return f"{sender(config)},{record.id},{cap_time(record.issued)}"
 
 
-def alert_xml(ws: Workspace, res: Resolution, related: Related | None = None) -> bytes:
-    """The advisory as one CAP 1.2 alert message (UTF-8 XML)."""
+def alert_xml(
+    ws: Workspace, res: Resolution, related: Related | None = None, others: tuple[Resolution, ...] = ()
+) -> bytes:
+    """The advisory as one CAP 1.2 alert message (UTF-8 XML): one `info` per language, `others`
+    being the same advisory in further languages."""
     from .state import Record, Related
     from .views import view
 
@@ -105,13 +108,19 @@ def alert_xml(ws: Workspace, res: Resolution, related: Related | None = None) ->
     elif earlier is not None:
         sub(root, "references", reference(config, earlier))
     _info(sub(root, "info"), sub, res, v, config)
+    for other in others:
+        _info(sub(root, "info"), sub, other, view(other, related or Related(), config.base_url), config)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=CAP_NS) + b"\n"
 
 
 def _info(info: ET.Element, sub: Callable[..., ET.Element], res: Resolution, v: dict[str, Any], config: Config) -> None:
+    from .plaintext import plain
+    from .views import gettext_for
+
     a = res.advisory
-    sub(info, "language", LANGUAGE)
+    _ = gettext_for(res.lang)
+    sub(info, "language", LANGUAGE if res.lang == "en" else res.lang)
     for category in categories(res):
         sub(info, "category", category)
     sub(info, "event", event(res))
@@ -123,9 +132,9 @@ def _info(info: ET.Element, sub: Callable[..., ET.Element], res: Resolution, v: 
     if config.cap.sender_name or config.organisation:
         sub(info, "senderName", config.cap.sender_name or config.organisation)
     sub(info, "headline", v["full_title"])
-    changes = [f"What has changed: {a.changes.strip()}"] if a.changes else []
-    sub(info, "description", "\n\n".join([*changes, a.summary, a.event.strip()]))
-    recommendation = [f"{v['recommendation']['label']}: {v['recommendation']['text']}"] if v["recommendation"] else []
+    changes = [_("What has changed: %(changes)s") % {"changes": plain(a.changes)}] if a.changes else []
+    sub(info, "description", "\n\n".join([*changes, plain(a.summary), plain(a.event)]))
+    recommendation = [_("%(label)s: %(text)s") % v["recommendation"]] if v["recommendation"] else []
     if advice := [*recommendation, *(p["text"] for p in v["advice"])]:
         sub(info, "instruction", "\n\n".join(advice))
     if v["url"]:

@@ -95,7 +95,11 @@ def _text(ws: Workspace, res: Resolution, related: Related | None, options: Rend
 def _cap(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> bytes:
     from .cap import alert_xml
 
-    return alert_xml(ws, res, related)
+    # One `info` per language: those asked for, else every language the advisory is written in.
+    others = options.others or tuple(
+        ws.resolve(Path(res.path), lang) for lang in res.advisory.translations if lang != res.lang
+    )
+    return alert_xml(ws, res, related, others)
 
 
 def _pdf_task(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> tuple[Any, ...]:
