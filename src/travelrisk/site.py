@@ -50,7 +50,7 @@ def listing(v: dict[str, Any], level_rank: int) -> dict[str, Any]:
         "valid_until",
         "supersedes",
     )
-    entry = {k: v[k] for k in keep}
+    entry = {k: v[k] for k in keep} | {"lang": v.get("lang", "en")}
     entry["severity"] = {k: v["severity"][k] for k in ("key", "label", "colour")} | {"rank": level_rank}
     return entry
 
@@ -150,6 +150,7 @@ def feed_xml(
 
 
 def _advisory_entry(sub: Sub, entry: ET.Element, item: dict[str, Any], prefix: str) -> None:
+    entry.set("{http://www.w3.org/XML/1998/namespace}lang", item.get("lang", "en"))  # the entry's language
     sub(entry, "id", advisory_urn(item["id"]))
     sub(entry, "title", f"{item['full_title']} ({item['severity']['label']})")
     sub(entry, "published", item["issued"]["iso"])
