@@ -310,7 +310,9 @@ def _svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="tr-map-svg" viewBox="0 0 {_num(WIDTH)} {_num(height)}" '
         f'width="{_num(WIDTH)}" height="{_num(height)}" role="img" aria-label="{escape(text)}" '
+        # direction:ltr: label positions are computed left to right, also on a right-to-left page.
         'style="display:block;width:100%;max-width:100%;height:auto;margin:0;padding:0;border:0;overflow:hidden;'
+        "direction:ltr;"
         f'font-family:{FAMILY}">',
         f'<rect width="{_num(WIDTH)}" height="{_num(height)}" style="fill:#f7f9fa;stroke:none"/>',
         f'<path d="{"".join(neighbours)}" style="fill:#e3e6ea;stroke:#a9b0b8;stroke-width:0.5;fill-rule:evenodd"/>',
