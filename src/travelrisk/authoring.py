@@ -58,6 +58,8 @@ _COMMENTS = {
     "official_advisories": "Optional: governments' own travel advice for the country, each with issuer, "
     "level as the issuer words it, the date it was set and the issuer's page (url).",
     "advice": "Optional: advice paragraphs of your own, printed after the advice the rules write.",
+    "translations": "Optional: this advisory's own text in other languages (fr, ar), for `render --lang fr` "
+    "or `--lang en,fr`: title, summary, event and every other text it has (docs/languages.md).",
 }
 _EXAMPLES = {  # what an absent optional key looks like, commented out
     "valid_until": "# valid_until: {week}",
@@ -67,6 +69,7 @@ _EXAMPLES = {  # what an absent optional key looks like, commented out
     "official_advisories": "# official_advisories:\n#   - issuer: US Department of State\n"
     "#     level: ... (as the issuer words it)\n#     date: {today}\n#     url: https://...",
     "advice": "# advice:\n#   - ...",
+    "translations": "# translations:\n#   fr:\n#     title: ...\n#     summary: ...\n#     event: |\n#       ...",
     "targets": "# targets: [...]",
     "cities": "# cities: [...]",
 }
@@ -89,8 +92,19 @@ _ORDER = (
     "sources",
     "official_advisories",
     "advice",
+    "translations",
 )
-_OPTIONAL = ("valid_until", "area", "context", "targets", "cities", "sources", "official_advisories", "advice")
+_OPTIONAL = (
+    "valid_until",
+    "area",
+    "context",
+    "targets",
+    "cities",
+    "sources",
+    "official_advisories",
+    "advice",
+    "translations",
+)
 
 
 # --- checking what the analyst typed -------------------------------------------------------
