@@ -101,3 +101,22 @@ def test_an_arabic_page_is_right_to_left_and_says_its_language(tmp_path: Path) -
     assert ran.exit_code == 0, ran.stderr
     html = page.read_text("utf-8")
     assert '<html lang="ar" dir="rtl"' in html and 'lang="ar" dir="rtl"' in html.split("<article", 1)[1][:400]
+
+
+def test_email_and_sms_speak_the_advisory_language(tmp_path: Path) -> None:
+    import email
+    from email import policy
+
+    desk = tmp_path / "desk"
+    (desk / "advisories").mkdir(parents=True)
+    (desk / "advisories" / f"{MOROCCO}.yaml").write_bytes((REPO / "advisories" / f"{MOROCCO}.yaml").read_bytes())
+    (desk / "travelrisk.yaml").write_text('email: {from: "Desk <desk@example.org>"}\n', "utf-8")
+    src = desk / "advisories" / f"{MOROCCO}.yaml"
+    ran = run_cli("render", src, "--lang", "fr", "-f", "email", "-o", "-", workspace=desk)
+    assert ran.exit_code == 0, ran.stderr
+    message = email.message_from_bytes(ran.stdout_bytes, policy=policy.default)
+    assert message["Subject"].startswith("Maroc, Alerte")
+    html = message.get_body(("html",)).get_content()
+    assert "Conseils" in html and 'lang="fr"' in html and ">Advice<" not in html
+    sms = run_cli("render", src, "--lang", "ar", "-f", "sms", "-o", "-", workspace=desk)
+    assert sms.exit_code == 0 and sms.stdout.startswith("المغرب (تحذير)"), sms.stdout

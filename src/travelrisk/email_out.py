@@ -29,10 +29,20 @@ MARKS = {"draft": "DRAFT", "withdrawn": "WITHDRAWN", "superseded": "SUPERSEDED",
 
 
 def subject(v: dict[str, Any]) -> str:
-    """`[DRAFT] Update: Morocco, Warning: <title>`: country and severity first, where a phone's inbox shows them."""
+    """`[DRAFT] Update: Morocco, Warning: <title>`: country and severity first, where a phone's inbox
+    shows them, in the advisory's language."""
+    from .views import gettext_for
+
+    _ = gettext_for(v["lang"])
     mark = MARKS.get(v["state"])
-    parts = [f"[{mark}] " if mark else "", "Update: " if v["is_update"] else ""]
-    return f"{''.join(parts)}{v['country']['name']}, {v['severity']['label']}: {v['title']}"
+    parts = [
+        f"[{_(mark)}] " if mark else "",
+        _("%(label)s: %(text)s") % {"label": _("Update"), "text": ""} if v["is_update"] else "",
+    ]
+    return f"{''.join(parts)}{v['country']['name']}, " + _("%(label)s: %(text)s") % {
+        "label": v["severity"]["label"],
+        "text": v["title"],
+    }
 
 
 def prepare(ws: Workspace, res: Resolution, related: Related | None, options: RenderOptions) -> tuple[Any, ...]:
@@ -42,7 +52,7 @@ def prepare(ws: Workspace, res: Resolution, related: Related | None, options: Re
     from .formats import FORMATS
     from .inline import inline_document
     from .plaintext import to_text
-    from .views import view
+    from .views import gettext_for, view
 
     email = ws.config.email
     if email is None:
@@ -59,10 +69,19 @@ def prepare(ws: Workspace, res: Resolution, related: Related | None, options: Re
     logo = _data_uri(brand["logo"]) if brand.get("logo") else None
     if logo:
         brand["logo"] = f"cid:logo@{domain}"
+    speak = ws.renderer.speaker(res.lang)
     html = ws.renderer.render(
-        ws.renderer.template("email.html.j2"), advisory=v, kind="email", brand=brand, shadow=False, fallback=""
+        ws.renderer.template("email.html.j2"),
+        advisory=v,
+        kind="email",
+        brand=brand,
+        shadow=False,
+        fallback="",
+        _=speak,
+        gettexts={res.lang: speak},
     )
-    text = to_text(res, related) + (f"\nRead it online: {v['url']}\n" if v["url"] else "")
+    online = gettext_for(res.lang)("Read it online: %(link)s") % {"link": v["url"]} if v["url"] else ""
+    text = to_text(res, related) + (f"\n{online}\n" if online else "")
     attach = options.attach_pdf or email.attach_pdf
     pdf_task = FORMATS["pdf"].prepare(ws, res, related, options) if attach else None
     headers = {

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from .messages import N_
+
 if TYPE_CHECKING:
     from .rules import Resolution
     from .state import Related
@@ -28,7 +30,9 @@ GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
 """Its extension table: ESC plus one septet, so two characters' room each."""
 GSM_LIMIT = 160
 UCS2_LIMIT = 70
-MARKS = {"draft": "DRAFT", "withdrawn": "WITHDRAWN", "superseded": "SUPERSEDED", "expired": "EXPIRED"}
+MARKS = {"draft": N_("DRAFT"), "withdrawn": N_("WITHDRAWN"), "superseded": N_("SUPERSEDED"), "expired": N_("EXPIRED")}
+"""A state's mark in a message, translated where it is shown (gettext's msgids)."""
+UPDATE_MARK = N_("UPDATE")
 _PLAIN = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "..."}
 )
@@ -74,10 +78,12 @@ def compose(head: str, recommendation: str | None, title: str, url: str | None) 
 
 
 def to_sms(res: Resolution, related: Related | None = None, base_url: str | None = None) -> str:
-    from .views import view
+    from .views import gettext_for, view
 
     v = view(res, related, base_url)
-    mark = " ".join([*([MARKS[v["state"]]] if v["state"] in MARKS else []), *(["UPDATE"] if v["is_update"] else [])])
+    _ = gettext_for(res.lang)
+    marks = [*([MARKS[v["state"]]] if v["state"] in MARKS else []), *([UPDATE_MARK] if v["is_update"] else [])]
+    mark = " ".join(_(m) for m in marks)
     head = plain(f"{mark + ': ' if mark else ''}{v['country']['name']} ({v['severity']['label']})")
     recommendation = plain(v["recommendation"]["label"]) if v["recommendation"] else None
     return compose(head, recommendation, plain(v["title"]), v["url"]) + "\n"
