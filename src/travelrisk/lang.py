@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -104,7 +105,8 @@ class ProfileText(_Text):
     capital: ShortText | None = None
     cities: list[ShortText] | None = None
     local_examples: dict[Key, list[ShortText]] = {}
-    background: dict[dt.date, LongText] = {}
+    background: dict[dt.date, LongText | list[LongText]] = {}
+    """By the English fact's date; a list where the English has several facts that day, in its order."""
 
 
 class TextFile(_Text):
@@ -277,9 +279,15 @@ def localize(lib: RuleLibrary, pack: Pack) -> RuleLibrary:
     for code, profile in lib.countries.items():
         pt = text.get(f"countries/{code.lower()}.yaml", TextFile()).country or ProfileText()
         # Background without this language's text is left out, never shown in English.
-        background = [
-            b.model_copy(update={"text": pt.background[b.date]}) for b in profile.background if b.date in pt.background
-        ]
+        background, seen = [], Counter[dt.date]()
+        for fact in profile.background:
+            given = pt.background.get(fact.date) if fact.date else None
+            texts = given if isinstance(given, list) else [given] if given else []
+            index = seen[fact.date] if fact.date else 0
+            if fact.date:
+                seen[fact.date] += 1
+            if index < len(texts):
+                background.append(fact.model_copy(update={"text": texts[index]}))
         out.countries[code] = profile.model_copy(
             update={
                 "capital": pt.capital or profile.capital,
