@@ -54,6 +54,8 @@ class LanguageFile(_Text):
     name: ShortText
     and_: Annotated[ShortText, Field(alias="and")]
     or_: Annotated[ShortText, Field(alias="or")]
+    comma: str = ", "
+    """How the language separates items in a plain list (Arabic: "، ")."""
     contact: ShortText
     """The security contact's default name (travelrisk.yaml's `security_contact` overrides it)."""
     local_time: ShortText

@@ -57,8 +57,9 @@ def to_text(res: Resolution, related: Related | None = None) -> str:
     if v["context"] or v["background"]:
         parts += [_("Context"), *v["background"], *([plain(v["context"])] if v["context"] else [])]
     parts += [_("Advice"), *(plain(p["text"]) for p in v["advice"])]
+    comma = res.language.comma if res.language else ", "
     if v["emergency"]:
-        numbers = ", ".join(f"{e['service']} {e['number']}" for e in v["emergency"])
+        numbers = comma.join(f"{e['service']} {e['number']}" for e in v["emergency"])
         parts.append(
             _("Emergency numbers %(in_country)s: %(numbers)s") % {"in_country": v["country"]["in"], "numbers": numbers}
         )
@@ -66,7 +67,7 @@ def to_text(res: Resolution, related: Related | None = None) -> str:
         parts.append(_("Valid until %(date)s") % {"date": v["valid_until"]["display"]})
     if v["sources"]:
         cited = [
-            ", ".join(str(x) for x in (s["title"], s["publisher"], s["date"], s["url"]) if x) for s in v["sources"]
+            comma.join(str(x) for x in (s["title"], s["publisher"], s["date"], s["url"]) if x) for s in v["sources"]
         ]
         parts.append("\n".join([_("Sources"), *(f"- {c}" for c in cited)]))
     return "\n\n".join(parts) + "\n"
