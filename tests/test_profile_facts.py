@@ -152,5 +152,7 @@ def test_a_country_without_a_profile_gets_only_the_general_numbers_libphonenumbe
         )
         ws = Workspace(tmp_path)
         shown[code] = json.loads(FORMATS["json"].render(ws, ws.resolve(path)))["emergency"]
-    assert {"service": "Emergency", "number": "911"} in shown["EC"]
+    assert {"service": "Emergency", "number": "112"} in shown["EC"] and {"service": "Also", "number": "911"} in shown[
+        "EC"
+    ]
     assert shown["HT"] == []

@@ -262,11 +262,29 @@ def general_emergency(code: str) -> list[str]:
 def major_cities(code: str, count: int = 3) -> list[str]:
     """The capital and the largest cities, from GeoNames: for countries without a profile."""
     countries, by_country = _geonames()
-    cities = [c["name"] for c in by_country.get(code.upper(), [])]
+    records = by_country.get(code.upper(), [])
     capital = (countries.get(code.upper()) or {}).get("capital") or ""
-    chosen = [capital] if capital in cities else []
-    chosen += [c for c in cities if c not in chosen]
-    return chosen[:count] if code.upper() not in CITY_STATES else []
+    ordered = sorted(records, key=lambda c: c["name"] != capital)  # the capital first, then by size
+    chosen: list[dict[str, Any]] = []
+    for c in ordered:  # a suburb of a city already named is not another city (Dehiwala beside Colombo)
+        if all(_km(c, o) >= SEPARATE_KM for o in chosen):
+            chosen.append(c)
+    return [str(c["name"]) for c in chosen[:count]] if code.upper() not in CITY_STATES else []
+
+
+SEPARATE_KM = 25
+"""Cities closer than this to a larger one named already are its suburbs."""
+
+
+def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """Great-circle distance between two GeoNames records."""
+    from math import asin, cos, radians, sin, sqrt
+
+    lat1, lon1, lat2, lon2 = map(
+        radians, (float(a["latitude"]), float(a["longitude"]), float(b["latitude"]), float(b["longitude"]))
+    )
+    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 6371 * 2 * asin(sqrt(h))
 
 
 def time_zones(code: str) -> list[str]:

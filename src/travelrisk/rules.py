@@ -201,10 +201,10 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         {k: lib.kinds[k][0] for k in kinds_found},
         lambda text, threats: kinds_mod.in_text(text, threats, lib),
     )
-    # The impact line of the first threat (in the advisory's order) that has one: its kind's, else its own.
-    impact = next(
-        (i for t in threats for i in [*(k.impact for k in kinds_mod.of_threat(t, kinds, lib)), t.impact] if i), None
-    )
+    # The impact line: the first (threats in the advisory's order, a kind's before its threat's) that
+    # the advice does not already say.
+    impacts = [i for t in threats for i in [*(k.impact for k in kinds_mod.of_threat(t, kinds, lib)), t.impact] if i]
+    impact = next((i for i in impacts if _unless_said(scene.render(i, "impact"), advice)), None)
     if lib.untranslated:  # never a silent mix of languages: what this advisory uses must have the language's text
         used = [
             f"level {advisory.severity}",
@@ -233,7 +233,7 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
         kinds,
         kinds_found,
         recommendation,
-        _unless_said(scene.render(impact, "impact"), advice) if impact else None,
+        scene.render(impact, "impact") if impact else None,
         context,
         cities_from,
         zone,

@@ -16,6 +16,8 @@ def join_list(items: Iterable[Any], word: str = "and") -> str:
     items = [str(i) for i in items]
     arabic = word in ("و", "أو")
     comma, tail = ("، ", f" {word}" if word == "و" else f" {word} ") if arabic else (", ", f" {word} ")
+    if not arabic and len(items) > 1 and any(", " in i or f" {word} " in i for i in items):
+        comma, tail = "; ", f"; {word} "  # items that hold commas or 'and' themselves
     if len(items) <= 1:
         return "".join(items)
     return f"{comma.join(items[:-1])}{tail}{items[-1]}"

@@ -116,7 +116,10 @@ def view(
             for k, n in (
                 res.profile.emergency.items()
                 if res.profile
-                else (("general", n) for n in countries.general_emergency(res.country_code))
+                else (
+                    ("general" if i == 0 else "general_alternative", n)
+                    for i, n in enumerate(countries.general_emergency(res.country_code))
+                )
             )
         ],
         "area": a.area,
