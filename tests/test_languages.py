@@ -86,7 +86,8 @@ def test_bad_language_codes_are_a_usage_error(tmp_path: Path) -> None:
 
 def test_lists_join_as_each_language_writes_them() -> None:
     assert join_list(["Rabat", "Fès", "Tanger"], "et") == "Rabat, Fès et Tanger"
-    assert join_list(["الرباط", "فاس", "طنجة"], "و") == "الرباط، فاس وطنجة"
+    assert join_list(["الرباط", "فاس", "طنجة"], "و") == "الرباط وفاس وطنجة"
+    assert join_list(["Tripoli", "Benghazi"], "و") == "Tripoli و Benghazi"
     assert join_list(["الرباط", "فاس"], "أو") == "الرباط أو فاس"
     assert join_list(["Rabat"], "and") == "Rabat"
 

@@ -120,3 +120,33 @@ def test_email_and_sms_speak_the_advisory_language(tmp_path: Path) -> None:
     assert "Conseils" in html and 'lang="fr"' in html and ">Advice<" not in html
     sms = run_cli("render", src, "--lang", "ar", "-f", "sms", "-o", "-", workspace=desk)
     assert sms.exit_code == 0 and sms.stdout.startswith("المغرب (تحذير)"), sms.stdout
+
+
+def test_an_update_names_its_predecessor_in_the_reader_language(tmp_path: Path) -> None:
+    desk = tmp_path / "desk"
+    (desk / "advisories").mkdir(parents=True)
+    (desk / "advisories" / f"{MOROCCO}.yaml").write_bytes((REPO / "advisories" / f"{MOROCCO}.yaml").read_bytes())
+    update = {
+        "title": "Arrests of returning fighters",
+        "country": "MA",
+        "issued": "2017-07-20T09:00:00Z",
+        "severity": "warning",
+        "threat": "terrorism",
+        "supersedes": MOROCCO,
+        "changes": "Police arrested two returning fighters.",
+        "summary": "Arrests.",
+        "event": "Police arrested two men.",
+        "translations": {
+            "fr": {
+                "title": "Arrestations de combattants de retour",
+                "changes": "La police a arrêté deux combattants de retour.",
+                "summary": "Arrestations.",
+                "event": "La police a arrêté deux hommes.",
+            }
+        },
+    }
+    path = _advisory(desk, "ma-update", update)
+    ran = run_cli("render", path, "--lang", "fr", "-f", "text", "-o", "-", workspace=desk)
+    assert ran.exit_code == 0, ran.stderr
+    assert "Mise à jour de «\u00a0Les services de sécurité se préparent" in ran.stdout, ran.stdout[:600]
+    assert "Security services brace" not in ran.stdout

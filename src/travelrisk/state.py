@@ -15,7 +15,7 @@ advisories need not be parsed again). `Publication` takes all of them and decide
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, get_args
 
@@ -51,6 +51,8 @@ class Recordable(Protocol):
     def supersedes(self) -> str | None: ...
     @property
     def title(self) -> str: ...
+    @property
+    def translations(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Record:
     valid_until: dt.datetime | None
     supersedes: str | None
     title: str
+    titles: tuple[tuple[str, str], ...] = ()
+    """(language, title) of the advisory's translations: an update names it in the reader's language."""
 
     @classmethod
     def of(cls, advisory: Recordable, source: str) -> Record:
@@ -76,7 +80,12 @@ class Record:
             advisory.valid_until,
             advisory.supersedes,
             advisory.title,
+            tuple((lang, text.title) for lang, text in sorted(advisory.translations.items())),
         )
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` when the advisory has one, else as written."""
+        return dict(self.titles).get(lang, self.title)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,7 +96,7 @@ class Record:
             "valid_until": utc_iso(self.valid_until) if self.valid_until else None,
             "supersedes": self.supersedes,
             "title": self.title,
-        }
+        } | ({"titles": dict(self.titles)} if self.titles else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:
@@ -95,8 +104,11 @@ class Record:
         until = data["valid_until"]
         supersedes = data["supersedes"]
         fields = (data["id"], data["source"], data["status"], data["title"])
+        titles = data.get("titles", {})
         if not all(isinstance(f, str) for f in fields) or not isinstance(supersedes, str | None):
             raise TypeError("a record field has the wrong type")
+        if not isinstance(titles, dict) or not all(isinstance(x, str) for kv in titles.items() for x in kv):
+            raise TypeError("a record's titles have the wrong type")
         return cls(
             data["id"],
             data["source"],
@@ -105,6 +117,7 @@ class Record:
             parse_iso(until) if until else None,
             supersedes,
             data["title"],
+            tuple(sorted(titles.items())),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,15 +12,20 @@ from .sandbox import BoundedEnvironment
 
 
 def join_list(items: Iterable[Any], word: str = "and") -> str:
-    """`a`, `a and b`, `a, b and c`: how advice reads a list mid-sentence. Arabic's و and أو take
-    the Arabic comma, and و is written joined to the word after it."""
+    """`a`, `a and b`, `a, b and c`: how advice reads a list mid-sentence. Arabic repeats و or أو
+    before every item (الرباط وفاس وطنجة): natural, and a run of Latin names keeps its order on a
+    right-to-left line, since an Arabic letter stands between each two. و is joined to an Arabic
+    word and set apart from a Latin one."""
     items = [str(i) for i in items]
-    arabic = word in ("و", "أو")
-    comma, tail = ("، ", f" {word}" if word == "و" else f" {word} ") if arabic else (", ", f" {word} ")
-    if not arabic and len(items) > 1 and any(", " in i or f" {word} " in i for i in items):
-        comma, tail = "; ", f"; {word} "  # items that hold commas or 'and' themselves
     if len(items) <= 1:
         return "".join(items)
+    if word == "و":
+        return items[0] + "".join(f" و{i}" if not re.match(r"[A-Za-z0-9]", i) else f" و {i}" for i in items[1:])
+    if word == "أو":
+        return " أو ".join(items)
+    comma, tail = ", ", f" {word} "
+    if any(", " in i or f" {word} " in i for i in items):
+        comma, tail = "; ", f"; {word} "  # items that hold commas or 'and' themselves
     return f"{comma.join(items[:-1])}{tail}{items[-1]}"
 
 

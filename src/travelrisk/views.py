@@ -45,7 +45,8 @@ def link(
         return None
     path = f"{record.id}/index.html"
     href = f"{base_url}{path}" if base_url else f"../{path}" if relative else None
-    return {"id": record.id, "title": record.title, "href": href, "issued": moment(record.issued, lang=lang)}
+    title = record.title_in(lang)
+    return {"id": record.id, "title": title, "href": href, "issued": moment(record.issued, lang=lang)}
 
 
 def view(
