@@ -32,13 +32,18 @@ def find(advisory: Advisory, doc: Document, lib: RuleLibrary, problems: list[Pro
     # The kinds the analyst names settle their threats; the advisory's other threats still get
     # theirs from its words (a winter storm named, the power cuts it brings found).
     named = {lib.kinds[k][0] for k in found}
+    open_threats = [t for t in advisory.threat if t not in named]
     texts = {"title": advisory.title, "summary": advisory.summary, "event": advisory.event}
-    kept = _hits(texts, [t for t in advisory.threat if t not in named], lib)
-    order = list(texts)
+    kept = [h for h in _hits(texts, open_threats, lib) if h[1] != "event" or lib.kinds[h[0]][1].in_event]
+    for key, (threat, kind) in lib.kinds.items():
+        if threat in open_threats and kind.field and getattr(advisory, kind.field, None):
+            kept.append((key, kind.field, 0, 0, kind.field))
+    order = [*texts, *(k.field for _, k in lib.kinds.values() if k.field)]
     for key in lib.kinds:  # the library's order of kinds: the first supplies a threat's places
         mine = sorted((order.index(h[1]), h[2], h[4], h[1]) for h in kept if h[0] == key)
         if mine:
-            found[key] = f"the word '{mine[0][2]}' in the {mine[0][3]}"
+            where = mine[0][3]
+            found[key] = f"the `{where}` field" if where not in texts else f"the word '{mine[0][2]}' in the {where}"
     return found
 
 

@@ -351,6 +351,12 @@ class Kind(Strict):
     """When it differs from the threat's (storms and floods Met, earthquakes Geo, wildfires Fire)."""
     words: list[ShortText] = []
     """Words in an advisory's title, summary or event that name this kind (matched as whole words)."""
+    in_event: bool = True
+    """Whether its words in the event text alone find it; false for a kind the event may mention in
+    passing (a curfew on minors in two towns is not a curfew on travellers): then only the title,
+    the summary or the advisory field named by `field` find it."""
+    field: Key | None = None
+    """An advisory field that, when given, names this kind (`curfew`)."""
     default_targets: list[Key] | None = None
     """The places it exposes, in order of relevance, instead of the threat's."""
     impact: ShortText | None = None
