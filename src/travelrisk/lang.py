@@ -54,6 +54,8 @@ class LanguageFile(_Text):
     name: ShortText
     and_: Annotated[ShortText, Field(alias="and")]
     or_: Annotated[ShortText, Field(alias="or")]
+    contractions: dict[str, str] = {}
+    """Words that merge in rule text once names are in place (French "à Le " -> "au ")."""
     comma: str = ", "
     """How the language separates items in a plain list (Arabic: "، ")."""
     contact: ShortText
@@ -359,7 +361,8 @@ def area_forms(lib: RuleLibrary, area: str) -> tuple[str, str, str]:
     if lib.lang == SOURCE or language is None:
         the = in_sentence(area)
         return the, f"in {the}", f"to {the}"
-    with_article = any(area.lower().startswith(a.lower()) for a in language.articles)
+    # Case matters: "la province de Hatay" takes "dans"; "Le Caire" is a name ("au Caire", by contraction).
+    with_article = any(area.startswith(a) for a in language.articles)
     word = (language.in_area_article if with_article else language.in_area) or language.in_word or ""
     to = language.to_word if not with_article and language.in_area is None else word
     return area, f"{word} {area}".strip(), f"{to or ''} {area}".strip()

@@ -356,7 +356,11 @@ class _Scene:
         except ValueError as exc:
             where = (str(loaded.path), loaded.line) if loaded else ("rules", 1)
             raise TravelriskError(Problem(where[0], where[1], 3, f"{what}: its text {exc}")) from None
-        return re.sub(r"\s+", " ", rendered).strip()
+        # Line breaks of the YAML go; a no-break space (French before ':') stays.
+        text = re.sub(r"[ \t\r\n]+", " ", rendered).strip()
+        for written, contracted in (self.lib.language.contractions if self.lib.language else {}).items():
+            text = text.replace(written, contracted)  # French: "à Le Caire" -> "au Caire"
+        return text
 
 
 @lru_cache(maxsize=256)
