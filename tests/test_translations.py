@@ -148,5 +148,5 @@ def test_an_update_names_its_predecessor_in_the_reader_language(tmp_path: Path) 
     path = _advisory(desk, "ma-update", update)
     ran = run_cli("render", path, "--lang", "fr", "-f", "text", "-o", "-", workspace=desk)
     assert ran.exit_code == 0, ran.stderr
-    assert "Mise à jour de «\u00a0Les services de sécurité se préparent" in ran.stdout, ran.stdout[:600]
+    assert "Mise à jour de l'avis «\u00a0Les services de sécurité se préparent" in ran.stdout, ran.stdout[:600]
     assert "Security services brace" not in ran.stdout
