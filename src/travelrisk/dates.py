@@ -30,7 +30,8 @@ def day(value: date, lang: str = "en") -> str:
     if lang != "en":
         from babel.dates import format_date
 
-        return str(format_date(value, "d MMMM y", locale=lang))
+        text = str(format_date(value, "d MMMM y", locale=lang))
+        return "1er" + text[1:] if lang == "fr" and value.day == 1 else text  # le 1er décembre
     return f"{value.day:02d} {_MONTHS[value.month - 1]} {value.year}"
 
 

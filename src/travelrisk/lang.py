@@ -330,6 +330,10 @@ def country_name(lib: RuleLibrary, code: str, english: str) -> str:
     forms = lib.language.countries.get(code) if lib.language else None
     if forms is not None and forms.name:
         return forms.name
+    if forms is not None and forms.the and lib.language:  # "la République démocratique du Congo"
+        bare = forms.the[_article(forms.the, lib.language.articles) :].lstrip()
+        if bare != forms.the:
+            return bare[:1].upper() + bare[1:]
     return str(Locale.parse(lib.lang).territories.get(code) or english)
 
 
@@ -362,7 +366,7 @@ def area_forms(lib: RuleLibrary, area: str) -> tuple[str, str, str]:
         the = in_sentence(area)
         return the, f"in {the}", f"to {the}"
     # Case matters: "la province de Hatay" takes "dans"; "Le Caire" is a name ("au Caire", by contraction).
-    with_article = any(area.startswith(a) for a in language.articles)
+    with_article = _article(area, language.articles) > 0
     word = (language.in_area_article if with_article else language.in_area) or language.in_word or ""
     to = language.to_word if not with_article and language.in_area is None else word
     return area, f"{word} {area}".strip(), f"{to or ''} {area}".strip()
@@ -403,3 +407,12 @@ def advisory_in(advisory: Advisory, doc: Document, lang: str, default: str = SOU
     fields = {f: getattr(translation, f) for f in type(translation).model_fields}
     fields = {k: v for k, v in fields.items() if v is not None}
     return advisory.model_copy(update={**fields, "lang": lang})
+
+
+def _article(text: str, articles: list[str]) -> int:
+    """The length of the article `text` starts with ("la ", "l'"), or 0: a whole word, in lower case."""
+    for article in articles:
+        word = article.strip()
+        if text.startswith(word) and (word.endswith(("'", "’")) or text[len(word) : len(word) + 1] == " "):
+            return len(word)
+    return 0
