@@ -29,10 +29,24 @@ FORMATS = ("pdf", "html", "fragment", "json", "text", "cap", "sms")
 
 def tree(folder: Path) -> dict[str, str]:
     return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        str(p.relative_to(folder)): hashlib.sha256(_bytes(p)).hexdigest()
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != ".travelrisk.lock"
     }
+
+
+def _bytes(path: Path) -> bytes:
+    """A file's bytes; the manifest's without each output's `key`, which hashes the templates'
+    absolute paths (so the same code in another folder, e.g. --src, has other keys)."""
+    if path.name != ".travelrisk-manifest.json":
+        return path.read_bytes()
+
+    def strip(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "key"}
+        return [strip(v) for v in value] if isinstance(value, list) else value
+
+    return json.dumps(strip(json.loads(path.read_bytes())), sort_keys=True).encode()
 
 
 def fingerprints(tmp: Path) -> dict[str, str]:
@@ -49,7 +63,8 @@ def fingerprints(tmp: Path) -> dict[str, str]:
     generate(root, 15, seed=3, with_rules=True)
     for jobs in ("1", "2"):
         folder = tmp / f"build-{jobs}"
-        subprocess.run([*TR, "-w", str(root), "build", "-j", jobs, "-o", str(folder)], env=ENV, check=True, cwd=REPO)
+        cmd = [*TR, "-w", str(root), "build", "-j", jobs, "-o", str(folder)]
+        subprocess.run(cmd, env=ENV, check=True, cwd=REPO, capture_output=True)
         out.update({f"build -j {jobs}: {k}": v for k, v in tree(folder).items()})
     return out
 
