@@ -4,7 +4,8 @@
    without being parsed; the others are parsed. One `Publication` (state.py) then says which
    are published and how they link. An advisory whose input key (its bytes, its neighbours,
    the rules, templates and config) matches and whose files are present needs nothing. The
-   others are resolved, and only formats whose output key (the resolved data and the templates
+   others are resolved (one at a time, as rendering reaches them, so memory holds only the
+   advisories in flight), and only formats whose output key (the resolved data and the templates
    that format uses) changed are rendered: a rule that matches no advisory re-renders nothing,
    a change to `print.css` re-renders only PDFs.
 2. **Render.** In this process, with the heavy step of PDFs in worker processes (`jobs`).
