@@ -4,7 +4,8 @@
    without being parsed; the others are parsed. One `Publication` (state.py) then says which
    are published and how they link. An advisory whose input key (its bytes, its neighbours,
    the rules, templates and config) matches and whose files are present needs nothing. The
-   others are resolved, and only formats whose output key (the resolved data and the templates
+   others are resolved (one at a time, as rendering reaches them, so memory holds only the
+   advisories in flight), and only formats whose output key (the resolved data and the templates
    that format uses) changed are rendered: a rule that matches no advisory re-renders nothing,
    a change to `print.css` re-renders only PDFs.
 2. **Render.** In this process, with the heavy step of PDFs in worker processes (`jobs`).
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,11 +101,23 @@ def build(
         _check_output_folder(out_dir)
     with output_lock(out_dir):
         run = _Run(ws, out_dir, chosen, force, include_drafts, strict, now or datetime.now(UTC))
-        jobs_todo = run.plan()
-        _render(run, jobs_todo, max(1, jobs or default_jobs()), progress)
+        todo = run.plan()
+        _render(run, todo, max(1, jobs or default_jobs()), progress)
+        run.tally()
         run.write_site()
     run.report.seconds = time.perf_counter() - started
     return run.report
+
+
+@dataclass(frozen=True)
+class _Todo:
+    """An advisory whose inputs changed: resolved when its turn comes."""
+
+    source: str
+    path: Path
+    raw: str
+    """The hash of the file's bytes as the plan read them."""
+    inputs: str
 
 
 @dataclass(eq=False)
@@ -141,6 +154,7 @@ class _Run:
         self.rendered: set[str] = set()
         self.failed_sources: set[str] = set()
         self.checked = False
+        self.to_render: set[str] = set()
         self.fingerprint = ""
         self.pub = Publication()
         self.deps = TemplateDeps(ws)
@@ -149,7 +163,7 @@ class _Run:
 
     # --- 1. plan -----------------------------------------------------------------------------
 
-    def plan(self) -> list[_Job]:
+    def plan(self) -> list[_Todo]:
         ws = self.ws
         sources = {ws.source(path): path for path in ws.advisory_paths()}
         raws: dict[str, bytes] = {}
@@ -179,7 +193,7 @@ class _Run:
         if ws.renderer.fragment_style == "external":  # pages and fragments link it by its content's name
             self.sheet = ws.renderer.stylesheet
             self.branding = sha(self.branding, self.sheet.name)
-        jobs = []
+        todo = []
         for source, record in records.items():
             if source in self.failed_sources:
                 continue
@@ -189,15 +203,25 @@ class _Run:
             old = self.old.entries.get(source)
             if old is not None and old.inputs == inputs and not self.force and self._present(old):
                 self.new.entries[source] = old if self.pub.is_published(record.id) else _unpublished(old)
-            elif job := self._resolve(source, sources[source], raws[source], inputs):
-                jobs.append(job)
-        to_render = {j.source for j in jobs}
+            else:  # resolved only when its turn to render comes: memory holds the advisories in flight
+                todo.append(_Todo(source, sources[source], sha(raws[source]), inputs))
+        return todo
+
+    def jobs(self, todo: list[_Todo]) -> Iterator[_Job | None]:
+        """Each advisory to resolve, resolved in turn: its job, or None when nothing of it needs rendering."""
+        for item in todo:
+            job = self._resolve(item.source, item.path, item.raw, item.inputs)
+            if job is not None:
+                self.to_render.add(job.source)
+            yield job
+
+    def tally(self) -> None:
+        """Drafts left out, and the advisories that needed nothing (after rendering: resolving is lazy)."""
         for source, entry in sorted(self.new.entries.items()):
             if not self.pub.is_published(entry.id):
                 self.report.drafts.append(entry.id)
-            elif source not in to_render and source not in self.failed_sources:
+            elif source not in self.to_render and source not in self.failed_sources:
                 self.report.unchanged.append(entry.id)
-        return jobs
 
     def _present(self, entry: Entry) -> bool:
         if not self.pub.is_published(entry.id):
@@ -208,7 +232,7 @@ class _Run:
                 return False
         return True
 
-    def _resolve(self, source: str, path: Path, raw: bytes, inputs: str) -> _Job | None:
+    def _resolve(self, source: str, path: Path, raw: str, inputs: str) -> _Job | None:
         ws = self.ws
         if not self.checked:  # a broken rule library or template fails the whole build, before any write
             ws.library  # noqa: B018
@@ -237,7 +261,7 @@ class _Run:
             updated = old.updated if same_id and old.data == data_key else utc_iso(self.now)
         entry = Entry(
             source,
-            sha(raw),
+            raw,
             inputs,
             data_key,
             Record.of(res.advisory, source),
@@ -366,56 +390,74 @@ def _unpublished(entry: Entry) -> Entry:
 # --- 2. render -------------------------------------------------------------------------------
 
 
-def _render(run: _Run, jobs: list[_Job], workers: int, progress: Progress | None) -> None:
-    total, done = len(jobs), 0
+def _render(run: _Run, todo: list[_Todo], workers: int, progress: Progress | None) -> None:
+    total, done = len(todo), 0
     if progress:
         progress(0, total)
     options = RenderOptions()
-    heavy = [f for f in run.formats if f.finish is not None]
-    with Pool[tuple[_Job, str]](sum(f.name in job.keys for job in jobs for f in heavy), workers) as pool:
-        pending: dict[int, int] = {}
-        for job in jobs:
+    heavy = any(f.finish is not None for f in run.formats)
+    pending: dict[_Job, int] = {}
+    failed: set[_Job] = set()
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    def collect(results: Iterator[tuple[tuple[_Job, str], bytes | list[Problem]]]) -> None:
+        for (job, name), result in results:
+            if job in failed:
+                continue
+            if isinstance(result, list):
+                failed.add(job)  # its other results, still to come, are dropped
+                run.failed_render(job, result)
+            else:
+                job.data[name] = result
+                pending[job] -= 1
+                if pending[job]:
+                    continue
+                run.finish(job)
+            pending.pop(job, None)
+            _release(job)
+            step()
+
+    with Pool[tuple[_Job, str]](len(todo) if heavy else 0, workers) as pool:
+        for job in run.jobs(todo):
+            if job is None:
+                step()
+                continue
+            related = run.pub.related(job.res.advisory.id, run.now)
             try:
                 for name in job.keys:  # heavy formats first, so workers start while this process does the rest
                     fmt = FORMATS[name]
                     if fmt.finish is not None:
-                        task = fmt.prepare(run.ws, job.res, run.pub.related(job.res.advisory.id, run.now), options)
-                        pool.submit((job, name), fmt.finish, task)
-                        pending[id(job)] = pending.get(id(job), 0) + 1
+                        pool.submit((job, name), fmt.finish, fmt.prepare(run.ws, job.res, related, options))
+                        pending[job] = pending.get(job, 0) + 1
                 for name in job.keys:
                     fmt = FORMATS[name]
                     if fmt.finish is None and name not in job.data:
-                        job.data[name] = fmt.render(
-                            run.ws, job.res, run.pub.related(job.res.advisory.id, run.now), options
-                        )
+                        job.data[name] = fmt.render(run.ws, job.res, related, options)
             except TravelriskError as exc:
                 for name in job.keys:
                     pool.cancel((job, name))
-                pending.pop(id(job), None)
+                pending.pop(job, None)
                 run.failed_render(job, exc.problems)
-                done += 1
+                _release(job)
+                step()
                 continue
-            if not pending.get(id(job)):
+            if not pending.get(job):
                 run.finish(job)
-                done += 1
-                if progress:
-                    progress(done, total)
-        failed: set[int] = set()
-        for (job, name), result in pool.results():
-            if id(job) in failed:
-                continue
-            if isinstance(result, list):
-                failed.add(id(job))
-                run.failed_render(job, result)
-            else:
-                job.data[name] = result
-                pending[id(job)] -= 1
-                if pending[id(job)]:
-                    continue
-                run.finish(job)
-            done += 1
-            if progress:
-                progress(done, total)
+                _release(job)
+                step()
+            collect(pool.completed())
+        collect(pool.completed(drain=True))
+
+
+def _release(job: _Job) -> None:
+    """A finished advisory's text and outputs are written: let them go (its entry stays)."""
+    job.data = {}
+    del job.res
 
 
 def _size(path: Path) -> int | None:

@@ -29,6 +29,7 @@ from .formats import BUILD_FORMATS, FORMATS, for_suffix
 
 if TYPE_CHECKING:
     from .formats import OutputFormat
+    from .pdfpool import Early
 
 __all__ = ["app", "run"]
 
@@ -95,16 +96,39 @@ def render(
     ] = False,
 ) -> None:
     """Render one advisory to PDF, a standalone HTML page, an HTML fragment, JSON, text, an email or an SMS."""
-    from .assets import ASSETS
-    from .formats import RenderOptions
-    from .publish import write_atomic
-
     chosen = _format_for(fmt, output)
     if output == "-" and chosen.binary and sys.stdout.isatty():
         typer.echo(
             f"travelrisk render: a {chosen.name.upper()} is not for a terminal; give -o FILE, or pipe it", err=True
         )
         raise typer.Exit(2)
+    from .pdfpool import Early
+
+    # A PDF: WeasyPrint's import (the slowest step) starts now, in a forked worker, beside ours.
+    early = Early() if chosen.name == "pdf" else None
+    try:
+        _render_one(ctx, file, chosen, output, pdf_variant, style, shadow, lang, attach_pdf, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _render_one(
+    ctx: typer.Context,
+    file: Path,
+    chosen: OutputFormat,
+    output: str | None,
+    pdf_variant: str | None,
+    style: str | None,
+    shadow: bool,
+    lang: str | None,
+    attach_pdf: bool,
+    early: Early | None,
+) -> None:
+    from .assets import ASSETS
+    from .formats import RenderOptions
+    from .publish import write_atomic
+
     overrides = {"fragment__style": (style, "--style")} if style else {}
     if shadow:
         overrides = {"fragment__style": ("shadow", "--shadow")}
@@ -116,9 +140,11 @@ def render(
     a = res.advisory
     pub = ws.publication(mentioning={a.id, *([a.supersedes] if a.supersedes else [])}, extra=[file])
     report(res.warnings)
-    data = chosen.render(
-        ws, res, pub.related(a.id), RenderOptions(pdf_variant, attach_pdf=attach_pdf, others=tuple(others))
-    )
+    options = RenderOptions(pdf_variant, attach_pdf=attach_pdf, others=tuple(others))
+    if early is not None and chosen.finish is not None:
+        data = early.run(chosen.finish, chosen.prepare(ws, res, pub.related(a.id), options))
+    else:
+        data = chosen.render(ws, res, pub.related(a.id), options)
     sheet = ws.renderer.stylesheet if ws.renderer.fragment_style == "external" else None
     if sheet is not None and sheet.name.encode() not in data:
         sheet = None  # a PDF, JSON or text links no stylesheet

@@ -269,7 +269,26 @@ def locator_map(
 def _drawn(
     code: str, country: str, capital: str | None, cities: tuple[str, ...], lang: str = "en", and_word: str = "and"
 ) -> tuple[Markup, str, tuple[Place, ...]] | None:
-    # Cached: the page, fragment, PDF, JSON and text of one advisory all ask for the same map.
+    # Cached: the page, fragment, PDF, JSON and text of one advisory all ask for the same map; and
+    # on disk between runs (diskcache.py), as drawing it loads the world's outlines and cities.
+    from . import diskcache
+
+    inputs = [code, country, capital, list(cities), lang, and_word]
+    hit = diskcache.load("locator", inputs)
+    if isinstance(hit, list) and len(hit) == 3:
+        svg, text, places = hit
+        return Markup(svg), text, tuple(Place(*p) for p in places)
+    if hit == "none":
+        return None
+    drawn = _draw(code, country, capital, cities, lang, and_word)
+    stored: Any = "none" if drawn is None else [str(drawn[0]), drawn[1], [list(vars(p).values()) for p in drawn[2]]]
+    diskcache.store("locator", inputs, stored)
+    return drawn
+
+
+def _draw(
+    code: str, country: str, capital: str | None, cities: tuple[str, ...], lang: str, and_word: str
+) -> tuple[Markup, str, tuple[Place, ...]] | None:
     by_code, others, _ = _atlas()
     shapes = by_code.get(code)
     if not shapes:

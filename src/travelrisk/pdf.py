@@ -79,6 +79,12 @@ def _weasy() -> Any:
     return weasyprint, FencedFetcher, FontConfiguration()
 
 
+def warm() -> None:
+    """Import WeasyPrint and make the FontConfiguration now (in a worker, or a server's background
+    thread), not when the first PDF is asked for."""
+    _weasy()
+
+
 def reset() -> None:
     """Forget the loaded WeasyPrint state (a forked worker makes its own)."""
     _weasy.cache_clear()

@@ -1,7 +1,7 @@
 """Formats with a heavy `finish` step (PDFs): in this process for one, in worker processes for many.
 
-Workers start on the first task submitted and each imports WeasyPrint and makes its own
-FontConfiguration, while the build goes on preparing the next advisories. A worker ends with
+Workers start with the pool and each imports WeasyPrint and makes its own FontConfiguration at
+once, while the build goes on preparing the first advisories. A worker ends with
 its parent: on Linux the kernel sends it SIGTERM when the build dies, even by SIGKILL.
 """
 
@@ -20,19 +20,25 @@ Result = bytes | list[Problem]
 
 
 class Pool(Generic[T]):
-    """Tasks keyed by `T`; `results()` yields each key with its bytes or its problems."""
+    """Tasks keyed by `T`; `completed(n)` yields each finished key with its bytes or its problems
+    until at most `n` are left in flight, so what waits for a worker stays bounded (memory does not
+    grow with the workspace) while each worker has a task queued behind the one it renders."""
 
     def __init__(self, expected: int, jobs: int) -> None:
         self.items: list[tuple[T, Any]] = []
         self.pool: Any = None
+        self.backlog = 0
         if jobs > 1 and expected > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
+            workers = min(jobs, expected)
             context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
             self.pool = ProcessPoolExecutor(
-                min(jobs, expected), mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+                workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(), True)
             )
+            self.backlog = 2 * workers
+            self.pool.submit(int)  # starts the workers now: they import WeasyPrint while we prepare
 
     def __enter__(self) -> Pool[T]:
         return self
@@ -51,19 +57,30 @@ class Pool(Generic[T]):
             if self.pool is not None:
                 item[1].cancel()
 
-    def results(self) -> Iterator[tuple[T, Result]]:
+    def completed(self, drain: bool = False) -> Iterator[tuple[T, Result]]:
+        """Results ready now; then, while more than the backlog (none, with `drain`) is in flight,
+        waits for the next. Without workers each task runs here, in order."""
         if self.pool is None:
-            for key, args in self.items:
+            while self.items:
+                key, args = self.items.pop(0)
                 yield key, _run(args)
             return
-        from concurrent.futures import as_completed
+        from concurrent.futures import FIRST_COMPLETED, wait
 
-        futures = {future: key for key, future in self.items}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        limit = 0 if drain else self.backlog
+        while self.items:
+            done = [item for item in self.items if item[1].done()]
+            if not done:
+                if len(self.items) <= limit:
+                    return
+                wait([f for _, f in self.items], return_when=FIRST_COMPLETED)
+                continue
+            for item in done:
+                self.items.remove(item)
+                yield item[0], item[1].result()
 
 
-def _worker_init(parent: int) -> None:
+def _worker_init(parent: int, warm: bool = False) -> None:
     if sys.platform == "linux":
         import ctypes
 
@@ -74,6 +91,8 @@ def _worker_init(parent: int) -> None:
     from . import pdf
 
     pdf.reset()  # each worker makes its own FontConfiguration (it holds C state)
+    if warm:
+        pdf.warm()
 
 
 def _run(args: tuple[Callable[[Any], bytes], Any]) -> Result:
@@ -83,3 +102,70 @@ def _run(args: tuple[Callable[[Any], bytes], Any]) -> Result:
         return finish(task)
     except TravelriskError as exc:
         return exc.problems
+
+
+class Early:
+    """One forked process that imports WeasyPrint while this one loads the workspace and writes the
+    HTML (`render` of one PDF): on two cores the two overlap. Without fork, or if the worker
+    fails, the task runs here, so the bytes are the same either way."""
+
+    def __init__(self) -> None:
+        self.pid = 0
+        if sys.platform != "linux":
+            return
+        to_child, self.to_worker = os.pipe()
+        self.from_worker, to_parent = os.pipe()
+        parent = os.getpid()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the child
+            code = 1
+            try:
+                os.close(self.to_worker)
+                os.close(self.from_worker)
+                _worker_init(parent)
+                from . import pdf
+
+                pdf.warm()
+                with os.fdopen(to_child, "rb") as inbox, os.fdopen(to_parent, "wb") as outbox:
+                    import pickle
+
+                    task = inbox.read()
+                    if task:  # empty: the parent failed before asking, or rendered itself
+                        finish, args = pickle.loads(task)
+                        outbox.write(pickle.dumps(_run((finish, args))))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(to_child)
+        os.close(to_parent)
+
+    def run(self, finish: Callable[[Any], bytes], task: Any) -> bytes:
+        if self.pid:
+            import pickle
+
+            fds, self.to_worker, self.from_worker = (self.to_worker, self.from_worker), -1, -1
+            with os.fdopen(fds[0], "wb") as outbox:
+                outbox.write(pickle.dumps((finish, task)))
+            with os.fdopen(fds[1], "rb") as inbox:
+                answer = inbox.read()
+            self._reap()
+            if answer:
+                result: Result = pickle.loads(answer)
+                if isinstance(result, list):
+                    raise TravelriskError(result)
+                return result
+        return finish(task)  # no worker, or it died: render here
+
+    def close(self) -> None:
+        if self.pid:
+            if self.to_worker >= 0:  # never asked (this process failed first): it need not finish importing
+                os.kill(self.pid, signal.SIGTERM)
+            for fd in (self.to_worker, self.from_worker):
+                if fd >= 0:
+                    os.close(fd)
+            self._reap()
+
+    def _reap(self) -> None:
+        if self.pid:
+            os.waitpid(self.pid, 0)
+            self.pid = 0

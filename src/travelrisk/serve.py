@@ -76,6 +76,9 @@ class Preview:
     _pdfs: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _config_key: tuple[int, int] | None = None
     _logo: Path | None = None
+    _ws: tuple[object, Workspace] | None = None
+    """The workspace PDFs are rendered with (its rule library and templates loaded), and the
+    signature of the files it was made from: made again only when they change."""
 
     def signature(self) -> tuple[tuple[str, int, int], ...]:
         ws = Workspace(self.root)
@@ -161,7 +164,6 @@ class Preview:
 
     def pdf(self, aid: str) -> bytes | None:
         """The PDF of a previewed advisory, rendered on request and kept until its input changes."""
-        from .formats import FORMATS
         from .manifest import Manifest
 
         entry = next((e for e in Manifest.load(self.out_dir)[0].entries.values() if e.id == aid), None)
@@ -170,11 +172,35 @@ class Preview:
         with self._pdf_lock:  # one WeasyPrint render at a time
             cached = self._pdfs.get(aid)
             if cached is None or cached[0] != entry.inputs:
-                ws = Workspace(self.root)
-                res = ws.resolve(ws.advisories_dir / entry.source)
-                related = ws.publication(include_drafts=True).related(aid)
-                cached = self._pdfs[aid] = (entry.inputs, FORMATS["pdf"].render(ws, res, related))
+                cached = self._pdfs[aid] = (entry.inputs, self._render_pdf(entry.source, aid))
             return cached[1]
+
+    def _render_pdf(self, source: str, aid: str) -> bytes:
+        from .formats import FORMATS
+
+        if self._ws is None or self._ws[0] != self._signature:
+            self._ws = (self._signature, Workspace(self.root))
+        ws = self._ws[1]
+        res = ws.resolve(ws.advisories_dir / source)
+        related = ws.publication(include_drafts=True).related(aid)
+        return FORMATS["pdf"].render(ws, res, related)
+
+    def warm(self) -> None:
+        """Load WeasyPrint, the rule library and templates, and lay out one PDF (fonts, styles), so
+        the first PDF a browser asks for comes as fast as the next ones. The PDF is not kept."""
+        from .manifest import Manifest
+
+        entries = sorted(Manifest.load(self.out_dir)[0].entries.values(), key=lambda e: e.source)
+        with self._pdf_lock:
+            try:
+                if entries:
+                    self._render_pdf(entries[0].source, entries[0].id)
+                else:
+                    from . import pdf
+
+                    pdf.warm()
+            except Exception:  # a broken advisory or template is reported when its PDF is asked for
+                pass
 
     def close(self) -> None:
         shutil.rmtree(self.out_dir, ignore_errors=True)
@@ -348,9 +374,14 @@ def _watch(preview: Preview, stop: threading.Event, interval: float) -> None:
 
 
 def start(
-    root: Path, port: int = 8000, log: Callable[[str], None] = lambda _line: None, interval: float = 0.5
+    root: Path,
+    port: int = 8000,
+    log: Callable[[str], None] = lambda _line: None,
+    interval: float = 0.5,
+    warm: bool = False,
 ) -> Running:
-    """Build once, then serve and watch in background threads (for tests and embedding)."""
+    """Build once, then serve and watch in background threads (for tests and embedding); with
+    `warm`, also ready the PDF renderer in the background."""
     Workspace(root).require_advisories()
     preview = Preview(root, log)
     try:
@@ -371,12 +402,14 @@ def start(
     ]
     for thread in threads:
         thread.start()
+    if warm:  # not joined on stop: it ends on its own, and a daemon thread dies with the process
+        threading.Thread(target=preview.warm, name="travelrisk-warm", daemon=True).start()
     return Running(server, preview, stop, threads)
 
 
 def serve(root: Path, port: int = 8000, log: Callable[[str], None] = lambda _line: None, interval: float = 0.5) -> None:
     """Serve until Ctrl-C, then stop cleanly."""
-    running = start(root, port, log, interval)
+    running = start(root, port, log, interval, warm=True)
     log(f"previewing {root} at {running.url} (Ctrl-C stops)")
     try:
         while not running.stop_event.wait(3600):  # the main thread sleeps; Ctrl-C interrupts the wait
