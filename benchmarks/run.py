@@ -2,6 +2,7 @@
 
     python3 benchmarks/run.py            # 3 rounds; memory at 50 and 500 advisories (a few minutes)
     python3 benchmarks/run.py --quick    # 2 rounds; memory at 40 and 120 advisories
+    python3 benchmarks/run.py --only a   # only target (a); --only bc: only (b) and (c)
 
 It measures the code beside it (src/ of this checkout, put first on PYTHONPATH), whole processes
 as a user runs them. The machine may be shared: each anchor run is interleaved with its subject
@@ -186,6 +187,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3, quick 2)")
     parser.add_argument("--memory", type=int, nargs=2, metavar=("SMALL", "LARGE"), help="advisory counts")
     parser.add_argument("--src", type=Path, help="measure another checkout's src/ (e.g. the code before a change)")
+    parser.add_argument("--only", default="abcde", help="the targets to measure, e.g. 'a' or 'bc' (default: all)")
     args = parser.parse_args()
     if args.src:
         global SRC
@@ -201,53 +203,58 @@ def main() -> None:
     print(row("target", "measured", "target"), flush=True)
     with tempfile.TemporaryDirectory(prefix="travelrisk-bench-") as name:
         tmp = Path(name)
-        one = one_pdf(tmp, rounds)
-        print(
-            row(
-                f"(a) render Morocco PDF {one['subject']:.2f} s / weasyprint {one['anchor']:.2f} s",
-                f"{one['ratio']:.2f}x",
-                "<= 1.00x",
-                one["ratio"] <= 1.0,
-            ),
-            flush=True,
-        )
-        root = tmp / "ws-40"
-        generate(root, 40, seed=1, with_rules=True)
-        many = batch(root, tmp, rounds)
-        j1, j2 = many["jobs1"], many["jobs2"]
-        print(
-            row(
-                f"(b) build -j 1, {many['docs']} PDFs {j1['subject']:.2f} s / bare warm {j1['anchor']:.2f} s",
-                f"{j1['ratio']:.2f}x",
-                "<= 1.05x",
-                j1["ratio"] <= 1.05,
+        if "a" in args.only:
+            one = one_pdf(tmp, rounds)
+            print(
+                row(
+                    f"(a) render Morocco PDF {one['subject']:.2f} s / weasyprint {one['anchor']:.2f} s",
+                    f"{one['ratio']:.2f}x",
+                    "<= 1.00x",
+                    one["ratio"] <= 1.0,
+                ),
+                flush=True,
             )
-        )
-        print(
-            row(
-                f"(c) speed-up of -j 2: {j2['subject']:.2f} s / {j2['anchor']:.2f} s",
-                f"{j2['ratio']:.2f}x",
-                ">= 1.85x",
-                j2["ratio"] >= 1.85,
-            ),
-            flush=True,
-        )
-        serve_times = served(root, [aid for aid, _ in pdf_html(root, None)[1][1:6]])
-        med = statistics.median(serve_times)
-        times = ", ".join(f"{t:.2f}" for t in serve_times)
-        print(row(f"(d) serve: a PDF once started ({times} s)", f"{med:.2f} s", "< 0.50 s", med < 0.5), flush=True)
-        mem_small, _ = peak_memory(tmp, small)
-        mem_large, large_seconds = peak_memory(tmp, large)
-    grow = mem_large / mem_small
-    print(
-        row(
-            f"(e) peak memory, build of {large} / of {small}: {mem_large:.0f} / {mem_small:.0f} MB",
-            f"{grow:.2f}x",
-            "<= 1.10x",
-            grow <= 1.10,
-        )
-    )
-    print(f"      (build of {large} advisories, all formats, -j 2: {large_seconds:.1f} s)")
+        root = tmp / "ws-40"
+        if {"b", "c", "d"} & set(args.only):
+            generate(root, 40, seed=1, with_rules=True)
+        if {"b", "c"} & set(args.only):
+            many = batch(root, tmp, rounds)
+            j1, j2 = many["jobs1"], many["jobs2"]
+            print(
+                row(
+                    f"(b) build -j 1, {many['docs']} PDFs {j1['subject']:.2f} s / bare warm {j1['anchor']:.2f} s",
+                    f"{j1['ratio']:.2f}x",
+                    "<= 1.05x",
+                    j1["ratio"] <= 1.05,
+                )
+            )
+            print(
+                row(
+                    f"(c) speed-up of -j 2: {j2['subject']:.2f} s / {j2['anchor']:.2f} s",
+                    f"{j2['ratio']:.2f}x",
+                    ">= 1.85x",
+                    j2["ratio"] >= 1.85,
+                ),
+                flush=True,
+            )
+        if "d" in args.only:
+            serve_times = served(root, [aid for aid, _ in pdf_html(root, None)[1][1:6]])
+            med = statistics.median(serve_times)
+            times = ", ".join(f"{t:.2f}" for t in serve_times)
+            print(row(f"(d) serve: a PDF once started ({times} s)", f"{med:.2f} s", "< 0.50 s", med < 0.5), flush=True)
+        if "e" in args.only:
+            mem_small, _ = peak_memory(tmp, small)
+            mem_large, large_seconds = peak_memory(tmp, large)
+            grow = mem_large / mem_small
+            print(
+                row(
+                    f"(e) peak memory, build of {large} / of {small}: {mem_large:.0f} / {mem_small:.0f} MB",
+                    f"{grow:.2f}x",
+                    "<= 1.10x",
+                    grow <= 1.10,
+                )
+            )
+            print(f"      (build of {large} advisories, all formats, -j 2: {large_seconds:.1f} s)")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (ratios: median of per-round ratios; times: best)")
 
 

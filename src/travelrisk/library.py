@@ -123,7 +123,16 @@ class RuleLibrary:
 
     @classmethod
     def load(cls, roots: Path | list[Path]) -> RuleLibrary:
-        lib = cls(roots if isinstance(roots, list) else [roots])
+        """The checked library of `roots`: from the cache between runs when their files are unchanged."""
+        from . import librarycache
+
+        dirs = roots if isinstance(roots, list) else [roots]
+        return librarycache.load(dirs, lambda: cls.read(dirs))
+
+    @classmethod
+    def read(cls, roots: list[Path]) -> RuleLibrary:
+        """Read and check the library's files (every problem collected before stopping)."""
+        lib = cls(list(roots))
         if not lib.roots or not all(r.is_dir() for r in lib.roots):
             missing = next((r for r in lib.roots if not r.is_dir()), Path("rules"))
             raise TravelriskError(
