@@ -102,10 +102,11 @@ def render(
             f"travelrisk render: a {chosen.name.upper()} is not for a terminal; give -o FILE, or pipe it", err=True
         )
         raise typer.Exit(2)
-    from .pdfpool import Early
+    from .pdfpool import early as early_worker
 
-    # A PDF: WeasyPrint's import (the slowest step) starts now, in a forked worker, beside ours.
-    early = Early() if chosen.name == "pdf" else None
+    # A PDF: WeasyPrint's import (the slowest step) starts now, in a forked worker, beside ours
+    # (or started already, before our imports: pdfpool.prestart).
+    early = early_worker(chosen.name == "pdf")
     try:
         _render_one(ctx, file, chosen, output, pdf_variant, style, shadow, lang, attach_pdf, early)
     finally:

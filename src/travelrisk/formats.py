@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import pdf
 from .cap import MEDIA_TYPE as CAP_MEDIA_TYPE
 
 if TYPE_CHECKING:
@@ -107,7 +108,8 @@ def _pdf_task(ws: Workspace, res: Resolution, related: Related | None, options: 
     base = ws.template_dirs[0]
     identity = f"{res.advisory.id}\n{html}\n{options.pdf_variant}"
     logo = logo_place(ws.root) if ws.config.logo else None
-    return html, base, ws.template_dirs, identity, options.pdf_variant, str(res.advisory.id), str(res.path), logo
+    variant = str(options.pdf_variant) if options.pdf_variant is not None else None  # plain data for a worker
+    return html, base, ws.template_dirs, identity, variant, str(res.advisory.id), str(res.path), logo
 
 
 def logo_place(root: Path) -> tuple[str, int, int]:
@@ -137,12 +139,6 @@ def _sms(ws: Workspace, res: Resolution, related: Related | None, options: Rende
     return to_sms(res, related, ws.config.base_url).encode()
 
 
-def _pdf(task: tuple[Any, ...]) -> bytes:
-    from .pdf import html_to_pdf  # WeasyPrint is imported only when a PDF is wanted
-
-    return html_to_pdf(*task)
-
-
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
@@ -162,7 +158,7 @@ FORMATS: dict[str, OutputFormat] = {
             "{id}.pdf",
             "application/pdf",
             _pdf_task,
-            _pdf,
+            pdf.finish,  # in pdf.py: a worker unpickles it without importing this module's imports
             template="pdf.html.j2",
             fetches_assets=True,
             suffixes=(".pdf",),

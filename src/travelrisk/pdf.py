@@ -90,6 +90,11 @@ def reset() -> None:
     _weasy.cache_clear()
 
 
+def finish(task: tuple[Any, ...]) -> bytes:
+    """The PDF format's last step (formats.py), from the plain task `_pdf_task` made."""
+    return html_to_pdf(*task)
+
+
 def html_to_pdf(
     html: str,
     base_dir: Path,
