@@ -1,5 +1,6 @@
 """A cache between runs for work whose result depends only on content: the locator maps (drawing
-one loads the world's outlines and GeoNames' cities, most of a one-advisory `render`).
+one loads the world's outlines and GeoNames' cities, most of a one-advisory `render`) and the
+checked rule library (librarycache.py).
 
 Where: $TRAVELRISK_CACHE, else $XDG_CACHE_HOME/travelrisk, else ~/.cache/travelrisk
 (TRAVELRISK_CACHE=off turns it off). Not under output/: that folder is what a build publishes,
