@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -207,57 +208,62 @@ def localize(lib: RuleLibrary, pack: Pack) -> RuleLibrary:
             hint=f"add `{key}` to rules/lang/{pack.lang}/{rel}",
         )
 
-    levels_file = text.get("levels.yaml", TextFile())
-    out.levels = {}
-    for key, level in lib.levels.items():
-        t = levels_file.levels.get(key)
-        if t is None:
-            missing(f"level {key}", "levels.yaml", f"levels.{key}")
-        out.levels[key] = (
-            level.model_copy(update={"label": t.label, "meaning": t.meaning or level.meaning}) if t else level
-        )
-    grades_file = text.get("recommendations.yaml", TextFile())
-    out.grades = {}
-    for key, grade in lib.grades.items():
-        g = grades_file.grades.get(key)
-        if g is None:
-            missing(f"grade {key}", "recommendations.yaml", f"grades.{key}")
-        out.grades[key] = grade.model_copy(update={"label": g.label, "text": g.text}) if g else grade
-    targets_file = text.get("targets.yaml", TextFile())
-    out.targets = {}
-    for key, target in lib.targets.items():
-        tt = targets_file.targets.get(key)
-        if tt is None:
-            missing(f"target {key}", "targets.yaml", f"targets.{key}")
-            out.targets[key] = target
-            continue
-        out.targets[key] = target.model_copy(
-            update={
-                "label": tt.label,
-                "meaning": tt.meaning,
-                "examples": tt.examples,
-                "coastal": tt.coastal,
-                "overland": tt.overland,
-                "words": tt.words,
-            }
-        )
+    def laid(
+        english: dict[str, Any],
+        texts: dict[str, Any],
+        what: str,
+        rel: str,
+        section: str,
+        fields: Callable[[Any, Any], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Each English item with its text in the language laid over it; where none, recorded missing."""
+        out_items = {}
+        for key, item in english.items():
+            given = texts.get(key)
+            if given is None:
+                missing(f"{what} {key}", rel, f"{section}.{key}")
+            out_items[key] = item.model_copy(update=fields(item, given)) if given is not None else item
+        return out_items
+
+    out.levels = laid(
+        lib.levels,
+        text.get("levels.yaml", TextFile()).levels,
+        "level",
+        "levels.yaml",
+        "levels",
+        lambda e, t: {"label": t.label, "meaning": t.meaning or e.meaning},
+    )
+    out.grades = laid(
+        lib.grades,
+        text.get("recommendations.yaml", TextFile()).grades,
+        "grade",
+        "recommendations.yaml",
+        "grades",
+        lambda e, t: {"label": t.label, "text": t.text},
+    )
+    out.targets = laid(
+        lib.targets,
+        text.get("targets.yaml", TextFile()).targets,
+        "target",
+        "targets.yaml",
+        "targets",
+        lambda e, t: t.model_dump(include={"label", "meaning", "examples", "coastal", "overland", "words"}),
+    )
     out.threats, out.kinds = {}, {}
     for key, threat in lib.threats.items():
         rel = f"threats/{key}.yaml"
         f = text.get(rel, TextFile())
         if f.threat is None:
             missing(f"threat {key}", rel, "threat")
-        kinds = {}
-        for kkey, kind in threat.kinds.items():
-            kt = f.kinds.get(kkey)
-            if kt is None:
-                missing(f"kind {kkey}", rel, f"kinds.{kkey}")
-                kinds[kkey] = kind
-            else:
-                kinds[kkey] = kind.model_copy(
-                    update={"label": kt.label, "meaning": kt.meaning, "impact": kt.impact, "words": kt.words}
-                )
-            out.kinds[kkey] = (key, kinds[kkey])
+        kinds = laid(
+            threat.kinds,
+            f.kinds,
+            "kind",
+            rel,
+            "kinds",
+            lambda e, t: t.model_dump(include={"label", "meaning", "impact", "words"}),
+        )
+        out.kinds |= {k: (key, kind) for k, kind in kinds.items()}
         update: dict[str, Any] = {"kinds": kinds}
         if f.threat is not None:
             update |= {
