@@ -15,16 +15,8 @@ from conftest import MOROCCO, REPO, pdf_text, run_cli
 from travelrisk.formats import FORMATS
 from travelrisk.workspace import Workspace
 
-THREATS = [
-    "terrorism",
-    "civil_unrest",
-    "crime",
-    "health",
-    "kidnapping",
-    "natural_hazard",
-    "transport_disruption",
-    "armed_conflict",
-]
+THREATS = sorted(p.stem for p in (REPO / "rules" / "threats").glob("*.yaml"))
+"""Every threat of the built-in library: a new one is tested in French and Arabic at once."""
 SEVERITIES = ["informational", "notice", "warning", "critical"]
 ENGLISH = re.compile(r"\b(the|and|your|with|you|are|from|this|that|travel|advice|event|context|local time)\b", re.I)
 """Words of ours that no French or Arabic advisory contains (the analyst's own text here has none)."""
