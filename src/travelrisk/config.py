@@ -284,9 +284,9 @@ def brand(root: Path, config: Config) -> dict[str, Any]:
     }
 
 
-def contact_in(config: Config, lang: str, default: str) -> str:
-    """The security contact's name in `lang`: the config's, else the language's default."""
+def contact_in(config: Config, lang: str) -> str | None:
+    """The security contact's name in `lang` as the config gives it; None: the language's default."""
     given = config.security_contact
     if isinstance(given, dict):
-        return given.get(lang, default)
-    return given if given is not None and lang == config.lang else default
+        return given.get(lang)
+    return given if given is not None and lang == config.lang else None

@@ -41,15 +41,14 @@ from .text import TEXT_ENV
 
 __all__ = ["AdviceParagraph", "Resolution", "RuleLibrary", "RuleTrace", "Settings", "resolve"]
 
-DEFAULT_CONTACT = "your organisation's security team"
-
 
 @dataclass(frozen=True)
 class Settings:
     """What the organisation sets once in `travelrisk.yaml` and rule text uses."""
 
-    contact: str = DEFAULT_CONTACT
-    """How advice names the organisation's security contact (one name, everywhere)."""
+    contact: str | None = None
+    """How advice names the organisation's security contact (one name, everywhere); None: the
+    language's own default (rules/lang/<xx>/language.yaml)."""
 
 
 @dataclass
@@ -327,7 +326,7 @@ class _Scene:
             "avoid": [lang_mod.area_forms(lib, p)[0] for p in a.avoid or []],
             "curfew": a.curfew or "",
             "time_frame": a.time_frame or "",
-            "contact": self.settings.contact,
+            "contact": self.settings.contact or (language.contact if language else ""),
             "_and": language.and_ if language else "and",
             "_or": language.or_ if language else "or",
         }

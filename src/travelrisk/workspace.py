@@ -15,7 +15,7 @@ from .lang import advisory_in
 from .loading import Document, load_yaml
 from .model import Advisory
 from .render import Renderer
-from .rules import DEFAULT_CONTACT, Resolution, RuleLibrary, Settings, resolve
+from .rules import Resolution, RuleLibrary, Settings, resolve
 from .state import Publication, Record
 from .validation import validate_document
 
@@ -145,8 +145,7 @@ class Workspace:
         return self.settings_in(self.library)
 
     def settings_in(self, library: RuleLibrary) -> Settings:
-        default = library.language.contact if library.language else DEFAULT_CONTACT
-        return Settings(contact=contact_in(self.config, library.lang, default))
+        return Settings(contact=contact_in(self.config, library.lang))
 
     def source(self, path: Path) -> str:
         """How a file is named in publication records: relative to `advisories/` when inside it."""
