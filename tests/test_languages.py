@@ -97,3 +97,18 @@ def test_dates_are_written_the_way_each_language_writes_them() -> None:
     assert utc_display(moment) == "15 Jul 2017 | 05:12 PM UTC"  # English: as the reference alert
     assert utc_display(moment, "fr") == "15 juillet 2017 | 17:12 UTC"
     assert utc_display(moment, "ar") == "15 يوليو 2017 | 17:12 UTC"
+
+
+def test_the_security_contact_is_named_per_language(tmp_path: Path) -> None:
+    advisory = {
+        **ADVISORY,
+        "severity": "warning",
+        "translations": {"fr": {"title": "T", "summary": "S.", "event": "E."}},
+    }
+    desk = _desk(tmp_path, advisory)
+    (desk / "travelrisk.yaml").write_text("security_contact: {fr: la cellule sûreté du groupe}\n", "utf-8")
+    src = desk / "advisories" / "a.yaml"
+    french = run_cli("render", src, "--lang", "fr", "-f", "text", "-o", "-", workspace=desk).stdout
+    english = run_cli("render", src, "-f", "text", "-o", "-", workspace=desk).stdout
+    assert "la cellule sûreté du groupe" in french and "équipe sûreté" not in french
+    assert "your organisation's security team" in english  # English keeps its own default
