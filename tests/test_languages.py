@@ -112,3 +112,21 @@ def test_the_security_contact_is_named_per_language(tmp_path: Path) -> None:
     english = run_cli("render", src, "-f", "text", "-o", "-", workspace=desk).stdout
     assert "la cellule sûreté du groupe" in french and "équipe sûreté" not in french
     assert "your organisation's security team" in english  # English keeps its own default
+
+
+def test_mistakes_in_languages_are_placed_with_how_to_fix_them(tmp_path: Path) -> None:
+    advisory = {**ADVISORY, "lang": "french", "translations": {"fr": {"title": "T", "sumary": "S.", "event": "E."}}}
+    desk = _desk(tmp_path, advisory)
+    ran = run_cli("validate", workspace=desk)
+    out = ran.stdout + ran.stderr
+    assert ran.exit_code == 1
+    assert "a.yaml:" in out and "lang has characters that are not allowed here; use a language code such as en" in out
+    assert "unknown key 'sumary'; did you mean 'summary'?" in out
+    (desk / "travelrisk.yaml").write_text("security_contact: {english: Desk}\n", "utf-8")
+    ran = run_cli("validate", workspace=desk)
+    out += ran.stdout + ran.stderr
+    assert (
+        "travelrisk.yaml:1:20: security_contact.english has characters that are not allowed here; use a language code"
+        in out
+    )
+    assert "function-after" not in out and "constrained-str" not in out  # no validator internals

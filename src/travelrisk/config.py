@@ -18,7 +18,9 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
@@ -169,6 +171,17 @@ class CapOptions(Strict):
         return value
 
 
+def _contact_form(value: Any) -> str:
+    return "per_language" if isinstance(value, dict) else "name"
+
+
+Contact = Annotated[
+    Annotated[ShortText, Tag("name")] | Annotated[dict[LangCode, ShortText], Tag("per_language")],
+    Discriminator(_contact_form),
+]
+"""One name, or one per language: checked as the form given, so an error speaks of that form only."""
+
+
 class Config(Strict):
     """`travelrisk.yaml` at the workspace root; every key is optional."""
 
@@ -181,7 +194,7 @@ class Config(Strict):
     ) = None
     """Where `output/` is published, e.g. https://intranet.example.com/advisories/: every published link
     (pages, fragments, feed, JSON, PDFs) is then absolute."""
-    security_contact: ShortText | dict[LangCode, ShortText] | None = None
+    security_contact: Contact | None = None
     """How advice names the people travellers call: one name, used everywhere. A plain name is for
     the workspace's `lang`; a mapping gives it per language (`{en: ..., fr: ...}`). Absent, each
     language's own default (rules/lang/xx/language.yaml) is used."""

@@ -70,6 +70,8 @@ def _problem(doc: Document, model: type[BaseModel], err: Any, data: dict[str, An
             hint = "use an http://, https:// or mailto: address" if mailto else "use an http:// or https:// address"
         elif "colour" in name:
             hint = "write the colour as #rrggbb, e.g. #1f5f8b"
+        elif loc[-1] == "lang" or str(loc[0]) in ("translations", "security_contact"):
+            hint = "use a language code such as en, fr or ar"
         return doc.problem(loc, f"{name} {message}", hint)
     return doc.problem(loc, f"{name}: {message}", _type_hint(kind))
 
@@ -124,11 +126,16 @@ def _type_hint(kind: str) -> str:
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """Field names of the model found at `loc` (following nested models and lists)."""
     current: Any = model
+    keyed = False  # the last field was a mapping: the next part is one of its keys (translations.fr)
     for part in loc:
         if isinstance(part, int) or current is None:
             continue
         field = getattr(current, "model_fields", {}).get("not_" if part == "not" else part)
+        if field is None and keyed:
+            keyed = False
+            continue
         current = _model_in(field.annotation) if field else None
+        keyed = field is not None and "dict[" in str(field.annotation)
     if current is None:
         return []
     return [f.alias or name for name, f in current.model_fields.items()]
