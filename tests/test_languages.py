@@ -90,6 +90,14 @@ def test_lists_join_as_each_language_writes_them() -> None:
     assert join_list(["Tripoli", "Benghazi"], "و") == "Tripoli و Benghazi"
     assert join_list(["الرباط", "فاس"], "أو") == "الرباط أو فاس"
     assert join_list(["Rabat"], "and") == "Rabat"
+    # Names that hold commas join with semicolons; our own "hotels and restaurants" does not.
+    assert (
+        join_list(["Nanterre, the Pablo Picasso estate", "Les Halles"])
+        == "Nanterre, the Pablo Picasso estate; and Les Halles"
+    )
+    assert (
+        join_list(["hotels and restaurants", "airports", "stations"]) == "hotels and restaurants, airports and stations"
+    )
 
 
 def test_dates_are_written_the_way_each_language_writes_them() -> None:

@@ -433,6 +433,29 @@ SCENARIOS = [
         must_not=[", ports", "beaches", "foreigners sought"],
         kinds=["armed_attack", "hostage_taking"],
     ),
+    Scenario(
+        "Thailand, Erawan Shrine bombing (17 Aug 2015)",
+        {
+            "country": "TH",
+            "issued": "2015-08-17T15:30:00Z",
+            "severity": "warning",
+            "threat": "terrorism",
+            "area": "Bangkok",
+            "avoid": ["Ratchaprasong intersection", "Erawan Shrine"],
+            "title": "Bomb kills at least 19 at Erawan Shrine in central Bangkok",
+            "summary": "A bomb exploded at the Erawan Shrine in central Bangkok, killing at least 19 people.",
+            "event": "The device exploded during the evening rush hour. No group has claimed it.",
+        },
+        "caution",
+        must=[
+            "such as religious sites, ",
+            "foreigners and tourist sites",
+            "Keep away from the Ratchaprasong intersection",
+        ],
+        # No assessment of anyone's intent that the advisory does not give; a list of ours keeps its commas.
+        must_not=["assessed to have", "; hotels"],
+        kinds=["bombing"],
+    ),
 ]
 
 

@@ -190,6 +190,9 @@ _COMMON_NOUNS = frozenset(
         "division",
         "department",
         "governorate",
+        "intersection",
+        "junction",
+        "roundabout",
         "belt",
     ]
 )

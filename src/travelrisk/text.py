@@ -24,8 +24,8 @@ def join_list(items: Iterable[Any], word: str = "and") -> str:
     if word == "أو":
         return " أو ".join(items)
     comma, tail = ", ", f" {word} "
-    if any(", " in i or f" {word} " in i for i in items):
-        comma, tail = "; ", f"; {word} "  # items that hold commas or 'and' themselves
+    if any(", " in i for i in items):
+        comma, tail = "; ", f"; {word} "  # items that hold commas themselves ("Nanterre, especially ...")
     return f"{comma.join(items[:-1])}{tail}{items[-1]}"
 
 
