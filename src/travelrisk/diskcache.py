@@ -57,18 +57,20 @@ def code_key() -> str:
     return digest.hexdigest()
 
 
-def _path(kind: str, inputs: Any) -> Path | None:
+def _path(kind: str, inputs: Any, code: bool) -> Path | None:
     base = folder()
     if base is None:
         return None
-    key = hashlib.sha256(json.dumps([code_key(), kind, inputs], ensure_ascii=False).encode()).hexdigest()
+    named = [code_key(), kind, inputs] if code else [kind, inputs]
+    key = hashlib.sha256(json.dumps(named, ensure_ascii=False).encode()).hexdigest()
     return base / kind / f"{key}.json"
 
 
-def load(kind: str, inputs: Any) -> Any | None:
-    """The value stored for `inputs`, or None: absent, damaged, or the cache is off."""
+def load(kind: str, inputs: Any, code: bool = True) -> Any | None:
+    """The value stored for `inputs`, or None: absent, damaged, or the cache is off. `code=False`:
+    the entry does not depend on travelrisk's own files (its inputs name all it depends on)."""
     try:
-        path = _path(kind, inputs)
+        path = _path(kind, inputs, code)
         if path is None:
             return None
         check, _, payload = path.read_bytes().partition(b"\n")
@@ -79,9 +81,9 @@ def load(kind: str, inputs: Any) -> Any | None:
         return None
 
 
-def store(kind: str, inputs: Any, value: Any) -> None:
+def store(kind: str, inputs: Any, value: Any, code: bool = True) -> None:
     try:
-        path = _path(kind, inputs)
+        path = _path(kind, inputs, code)
         if path is None:
             return
         payload = json.dumps(value, ensure_ascii=False).encode()

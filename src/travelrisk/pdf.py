@@ -5,6 +5,7 @@ This is the only module that imports WeasyPrint (slow to import), and it does so
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from functools import lru_cache
 from pathlib import Path
@@ -59,8 +60,13 @@ def where_referred(url: str, roots: list[Path]) -> tuple[Path, int, int] | None:
 
 @lru_cache(maxsize=1)
 def _weasy() -> Any:
+    from . import weasy
+
+    weasy.import_weasyprint()
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
+
+    weasy.install()
 
     class FencedFetcher(weasyprint.urls.URLFetcher):
         """Fetches `data:` URIs and files inside the allowed folders; refuses all else."""
@@ -69,8 +75,10 @@ def _weasy() -> Any:
             super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=5)
             self.roots = roots
             self.refused: list[str] = []
+            self.calls = 0  # weasy.py shares a stylesheet only if parsing it fetched nothing
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            self.calls += 1
             if url.startswith("data:") or allowed_path(url, self.roots):
                 return super().fetch(url, headers)
             self.refused.append(url)
@@ -85,9 +93,43 @@ def warm() -> None:
     _weasy()
 
 
+WARM_UP = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>-</title><style>{style}</style>
+</head><body><div class="tr-run tr-run-org"><b>-</b> · -</div><div class="tr-run tr-run-footer">-</div>
+<div class="travelrisk-advisory"><article class="tr-advisory"><h1>Aa</h1><p>Aa <b>Bb</b> <i>Cc</i></p>
+<svg width="8" height="8" viewBox="0 0 8 8"><path d="M0 0L8 8" stroke="#000"/></svg></article></div></body></html>"""
+"""A page that exercises what every advisory's PDF needs the first time: its stylesheet (parsed
+once per process, weasy.py), fonts regular, bold and italic, an SVG."""
+
+
+def warm_up() -> None:
+    """Lay out a small page with the stylesheet of the last PDF rendered (weasy.remembered_sheet):
+    what a fresh process pays on its first PDF, paid while the parent still writes the HTML. The
+    page is thrown away; a stale stylesheet only means a smaller head start."""
+    from . import weasy
+
+    sheet = weasy.remembered_sheet() if weasy.enabled() else None
+    if sheet is None or "</style" in sheet[0].lower():
+        return
+    style, base_url = sheet
+    base = allowed_base(base_url)
+    if base is not None:
+        with contextlib.suppress(Exception):  # a head start only: the real PDF is rendered regardless
+            html_to_pdf(WARM_UP.format(style=style), base, [base], "warm-up")
+
+
+def allowed_base(base_url: str) -> Path | None:
+    """The folder a file: base URL names, if it still exists."""
+    parts = urlsplit(base_url)
+    path = Path(unquote(parts.path))
+    return path if parts.scheme == "file" and path.is_dir() else None
+
+
 def reset() -> None:
     """Forget the loaded WeasyPrint state (a forked worker makes its own)."""
     _weasy.cache_clear()
+    from . import weasy
+
+    weasy.forget_stylesheets()
 
 
 def finish(task: tuple[Any, ...]) -> bytes:

@@ -126,6 +126,7 @@ class Early:
                 from . import pdf
 
                 pdf.warm()
+                pdf.warm_up()
                 with os.fdopen(to_child, "rb") as inbox, os.fdopen(to_parent, "wb") as outbox:
                     import pickle
 

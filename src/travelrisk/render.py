@@ -17,7 +17,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from . import __version__, locator, messages
+from . import __version__, locator, messages, templatecache
 from .assets import Stylesheet, stylesheet_link, template_block
 from .errors import Problem, TravelriskError
 from .rules import Resolution
@@ -107,6 +107,7 @@ class Renderer:
             loader = jinja2.ChoiceLoader([loader, builtin])
         self.env = BoundedEnvironment(
             loader=loader,
+            bytecode_cache=templatecache.for_templates(),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
