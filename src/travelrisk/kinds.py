@@ -55,12 +55,16 @@ def in_text(text: str, threats: list[str], lib: RuleLibrary) -> dict[str, str]:
 
 def _hits(texts: dict[str, str], threats: list[str], lib: RuleLibrary) -> list[tuple[str, str, int, int, str]]:
     """(kind, where, start, end, word) for each kind's word found in the texts."""
+    # A cheap test first, where it is exact: between ASCII strings, re.I is ASCII case (elsewhere
+    # it is not: 'İ' matches 'i', but 'İ'.lower() does not hold it).
+    lowered = {where: text.lower() if text.isascii() else None for where, text in texts.items()}
     hits = [
         (key, where, m.start(), m.end(), word)
         for key, (threat, kind) in lib.kinds.items()
         if threat in threats
         for where, text in texts.items()
         for word in kind.words
+        if _maybe_in(word, lowered[where])
         for m in word_pattern(word).finditer(text)
     ]
     # A word inside a longer match of another kind does not count: "strike" in "air strike",
@@ -76,6 +80,17 @@ def _hits(texts: dict[str, str], threats: list[str], lib: RuleLibrary) -> list[t
 
 _ARABIC_PREFIX = "(?:[وفبل]|وال|بال|فال|لل)?"
 """Arabic writes 'and', 'with', 'for' and 'the' joined to the word: والتفجير holds التفجير."""
+
+
+def _maybe_in(word: str, lowered: str | None) -> bool:
+    """False only when `word` surely does not occur in the ASCII text `lowered`."""
+    ascii_lower = _ascii_lower(word)
+    return lowered is None or ascii_lower is None or ascii_lower in lowered
+
+
+@lru_cache(maxsize=4096)
+def _ascii_lower(word: str) -> str | None:
+    return word.lower() if word.isascii() else None
 
 
 @lru_cache(maxsize=1024)

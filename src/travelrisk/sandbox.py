@@ -13,7 +13,9 @@ Jinja's immutable sandbox already keeps templates from reaching Python internals
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -66,35 +68,65 @@ def _counted_range(*args: int) -> range:
     return numbers
 
 
+class _Watchdog:
+    """One thread that keeps every render's deadline (a thread per render cost more than most rule
+    texts take to render). It starts on first use, and again in a forked child, which has no threads."""
+
+    def __init__(self) -> None:
+        self.wake = threading.Condition()
+        self.deadlines: dict[int, tuple[float, int]] = {}
+        """token -> (deadline on the monotonic clock, the rendering thread's id)"""
+        self.fired: set[int] = set()
+        self.next_token = 0
+        self.pid = 0
+
+    def arm(self, seconds: float) -> int:
+        with self.wake:
+            if self.pid != os.getpid():
+                self.pid = os.getpid()
+                self.deadlines.clear()
+                self.fired.clear()
+                threading.Thread(target=self._watch, name="travelrisk-watchdog", daemon=True).start()
+            self.next_token += 1
+            self.deadlines[self.next_token] = (time.monotonic() + seconds, threading.get_ident())
+            self.wake.notify()
+            return self.next_token
+
+    def disarm(self, token: int) -> None:
+        with self.wake:
+            self.deadlines.pop(token, None)
+            if token in self.fired:  # an exception not yet delivered must not surface after the render
+                self.fired.discard(token)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
+
+    def _watch(self) -> None:
+        with self.wake:
+            while True:
+                now = time.monotonic()
+                for token, (deadline, thread) in list(self.deadlines.items()):
+                    if deadline <= now:
+                        del self.deadlines[token]
+                        self.fired.add(token)
+                        timeout = ctypes.py_object(RenderTimeout)
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), timeout)
+                soonest = min((d for d, _ in self.deadlines.values()), default=None)
+                self.wake.wait(None if soonest is None else max(0.0, soonest - now))
+
+
+_watchdog = _Watchdog()
+
+
 @contextmanager
 def bounded(seconds: float, what: str) -> Iterator[None]:
     """Run a render with a fresh iteration budget and a deadline of `seconds`."""
     _state.iterations = 0
-    thread = threading.get_ident()
-    lock = threading.Lock()
-    fired = False
-    done = False
-
-    def expire() -> None:
-        nonlocal fired
-        with lock:
-            if not done:
-                fired = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(RenderTimeout))
-
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
+    token = _watchdog.arm(seconds)
     try:
         yield
     except RenderTimeout:
         raise RenderTimeout(f"{what} ran for more than {seconds:g} seconds") from None
     finally:
-        with lock:
-            done = True
-            timer.cancel()
-            if fired:  # an exception not yet delivered must not surface after the render
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)
+        _watchdog.disarm(token)
 
 
 def check_output(text: str, what: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from .state import Publication, Record
 from .validation import validate_document
 
 
+@lru_cache(maxsize=1)
 def builtin_dir() -> Path:
     """Rules and templates shipped with travelrisk: inside the wheel, or the source checkout."""
     packaged = Path(__file__).parent / "_builtin"
