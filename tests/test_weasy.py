@@ -115,3 +115,20 @@ def test_a_stylesheet_that_fetches_is_read_for_every_pdf(tmp_path: Path) -> None
     assert errors.count("refers to file:///etc/hostname, which may not be fetched") >= min(published, 2)
     assert "advisory.css:1:" in errors
     assert not pdfs(tmp_path / "out")
+
+
+@pytest.mark.parametrize("sheet", ["@font-face { font-family: X; src: url(x.ttf) }", "@font\\-face {}", "p {}"])
+def test_a_remembered_sheet_with_fonts_never_warms_a_renderer(
+    sheet: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fonts a sheet declares would stay in the worker's FontConfiguration, where the real PDF
+    (perhaps of another workspace) could use them: such a sheet is not used to warm up."""
+    from travelrisk import pdf, weasy
+
+    monkeypatch.setenv("TRAVELRISK_CACHE", str(tmp_path))
+    monkeypatch.delenv("TRAVELRISK_PLAIN_WEASYPRINT", raising=False)
+    weasy._remember_sheet(sheet, tmp_path.as_uri() + "/")
+    laid_out: list[str] = []
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, *args: laid_out.append(html) or b"")
+    pdf.warm_up()
+    assert bool(laid_out) == (sheet == "p {}")

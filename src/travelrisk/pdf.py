@@ -108,7 +108,10 @@ def warm_up() -> None:
     from . import weasy
 
     sheet = weasy.remembered_sheet() if weasy.enabled() else None
-    if sheet is None or "</style" in sheet[0].lower():
+    # A sheet with its own fonts would register them in this process's FontConfiguration, where
+    # the real PDF (perhaps of another workspace) could find them: no warm-up with such a sheet
+    # (a backslash could spell @font-face in escapes).
+    if sheet is None or any(mark in sheet[0].lower() for mark in ("</style", "@font-face", "\\")):
         return
     style, base_url = sheet
     base = allowed_base(base_url)
