@@ -114,13 +114,13 @@ def warm_up() -> None:
     if sheet is None or any(mark in sheet[0].lower() for mark in ("</style", "@font-face", "\\")):
         return
     style, base_url = sheet
-    base = allowed_base(base_url)
+    base = _folder_of(base_url)
     if base is not None:
         with contextlib.suppress(Exception):  # a head start only: the real PDF is rendered regardless
             html_to_pdf(WARM_UP.format(style=style), base, [base], "warm-up")
 
 
-def allowed_base(base_url: str) -> Path | None:
+def _folder_of(base_url: str) -> Path | None:
     """The folder a file: base URL names, if it still exists."""
     parts = urlsplit(base_url)
     path = Path(unquote(parts.path))

@@ -189,23 +189,34 @@ def _share_stylesheets() -> None:
     css_module.CSS = sheet
 
 
+_last_sheet: list[tuple[str, str] | None] = []
+"""The remembered sheet once read in this process (read at most once: a worker warms up with it,
+then compares it with the sheet it parses)."""
+
+
 def remembered_sheet() -> tuple[str, str] | None:
     """The last stylesheet (text, base URL) a PDF was rendered with, from an earlier run: a new
     `render` worker lays out a small page with it while it waits for the HTML (pdf.warm_up)."""
-    stored = diskcache.load("last-stylesheet", [], code=False)
-    if isinstance(stored, list) and len(stored) == 2 and all(isinstance(v, str) for v in stored):
-        return stored[0], stored[1]
-    return None
+    if not _last_sheet:
+        stored = diskcache.load("last-stylesheet", [], code=False)
+        if isinstance(stored, list) and len(stored) == 2 and all(isinstance(v, str) for v in stored):
+            _last_sheet.append((stored[0], stored[1]))
+        else:
+            _last_sheet.append(None)
+    return _last_sheet[0]
 
 
 def _remember_sheet(text: str, base_url: str | None) -> None:
     if base_url and remembered_sheet() != (text, base_url):
         diskcache.store("last-stylesheet", [], [text, base_url], code=False)
+        _last_sheet[:] = [(text, base_url)]
 
 
 _STYLE_KEYWORDS = frozenset(
-    {"string", "base_url", "url_fetcher", "media_type", "font_config", "counter_style", "page_rules"}
-    | {"color_profiles", "layers"}
+    {
+        *("string", "base_url", "url_fetcher", "media_type", "font_config"),
+        *("counter_style", "page_rules", "color_profiles", "layers"),
+    }
 )
 """The keywords `find_stylesheets` passes for a `<style>` element: any other call is left alone."""
 
