@@ -339,6 +339,42 @@ SCENARIOS = [
         kinds=["bombing"],
     ),
     Scenario(
+        "Sri Lanka, curfew after the Easter bombings (22 Apr 2019; no profile)",
+        {
+            "country": "LK",
+            "issued": "2019-04-22T09:00:00Z",
+            "severity": "critical",
+            "threat": "terrorism",
+            "title": "Nationwide curfew after bombings of churches and hotels",
+            "summary": "A curfew is in force across Sri Lanka after bombs struck churches and hotels on Easter Sunday.",
+            "event": "The government has imposed a nationwide curfew and blocked social media.",
+            "area": "Colombo, Negombo and Batticaloa",
+            "curfew": "nationwide, from 20:00 until 04:00",
+        },
+        "avoid",
+        # The curfew holds everywhere: the sentence must not narrow it to the places struck.
+        must=["A curfew is in force nationwide, from 20:00 until 04:00. Plan"],
+        must_not=["04:00 in Colombo"],
+        kinds=["bombing"],
+    ),
+    Scenario(
+        "Indonesia, Palu earthquake and tsunami (29 Sep 2018)",
+        {
+            "country": "ID",
+            "issued": "2018-09-29T06:00:00Z",
+            "severity": "critical",
+            "threat": "natural_hazard",
+            "title": "Earthquake and tsunami strike Palu, Central Sulawesi",
+            "summary": "A magnitude 7.5 earthquake and a tsunami have caused heavy loss of life in Palu and Donggala.",
+            "event": "A tsunami followed the earthquake of 28 September; aftershocks continue; the airport is shut.",
+            "area": "Palu and Donggala",
+        },
+        "avoid",
+        must=["Postpone all travel to Palu and Donggala", "open ground", "high ground", "bottled or boiled water"],
+        must_not=["hurricane", "volcan"],
+        kinds=["earthquake", "tsunami"],
+    ),
+    Scenario(
         "United Kingdom, NATS flight-planning failure (28 Aug 2023)",
         {
             "country": "GB",
@@ -459,6 +495,24 @@ SCENARIOS = [
 ]
 
 
+def _repeated_runs(advice: str, area: str, size: int = 5) -> set[str]:
+    """Runs of `size` words (within a sentence) found in more than one paragraph, leaving out runs in
+    a place's name."""
+    names = {w.lower() for w in re.findall(r"[\w'’-]+", area)}
+    seen: dict[tuple[str, ...], int] = {}
+    repeated: set[str] = set()
+    paragraphs = [p for p in advice.split("\n\n") if p.strip()]
+    for number, sentence in ((n, s) for n, p in enumerate(paragraphs) for s in re.split(r"(?<=[.!?:;])\s+", p)):
+        words = [w.lower() for w in re.findall(r"[\w'’-]+", sentence)]
+        for i in range(len(words) - size + 1):
+            run = tuple(words[i : i + size])
+            if names & set(run):
+                continue
+            if seen.setdefault(run, number) != number:
+                repeated.add(" ".join(run))
+    return repeated
+
+
 def _write(folder: Path, name: str, fields: dict[str, Any]) -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump({"status": "final", **fields}, allow_unicode=True), "utf-8")
@@ -500,6 +554,8 @@ def test_scenario(desk: Path, scenario: Scenario) -> None:
     # Nothing said twice: no sentence repeated anywhere in the advice.
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", advice) if s.strip()]
     assert len(sentences) == len(set(sentences)), sentences
+    # Nor a clause: no run of five words (a place's own name aside) in two paragraphs.
+    assert not _repeated_runs(advice, res.advisory.area or ""), _repeated_runs(advice, res.advisory.area or "")
     # Context as known on the day: no profile fact dated on or after the issue date.
     zone = ZoneInfo(res.time_zone) if res.time_zone else None
     issued = res.advisory.issued.astimezone(zone).date() if zone else res.advisory.issued.date()
@@ -565,3 +621,23 @@ def test_rule_examples_cover_every_kind() -> None:
         k for k, (_, kind) in lib.kinds.items() if k not in named and not any(w.lower() in texts for w in kind.words)
     ]
     assert not missing, f"kinds without a rule example: {missing}"
+
+
+def test_no_clause_is_said_twice_for_any_kind_level_or_country(desk: Path) -> None:
+    """Every kind at every level, in countries with and without a profile, coastal and landlocked,
+    plus every rule example: no run of five words in two paragraphs (the clause-level repeat the
+    sentence check misses: "drink only bottled or boiled water" after a quake and its tsunami)."""
+    lib = Workspace(REPO).library
+    cases = [dict(e.example.advisory) for e in lib.examples]
+    for key, (threat, _) in lib.kinds.items():
+        for severity in ("informational", "notice", "warning", "critical"):
+            for country in ("MA", "PH", "FR", "KE", "CH"):
+                cases.append({"country": country, "threat": threat, "severity": severity, "kind": [key]})
+    repeats = {}
+    for number, fields in enumerate(cases):
+        base = {"title": "Test", "summary": "Test.", "event": "Test.", "issued": "2024-01-01T00:00:00Z"}
+        text, res = _render(desk, f"matrix-{number}", {**base, **fields})
+        found = _repeated_runs(_advice_part(text), res.advisory.area or "")
+        if found:
+            repeats[str(fields)] = found
+    assert not repeats, repeats

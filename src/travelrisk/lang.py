@@ -70,6 +70,9 @@ class LanguageFile(_Text):
     in_area_article: ShortText | None = None
     """The word before an area that starts with an article ('dans la région du Tigré')."""
     articles: list[ShortText] = []
+    scope_words: list[ShortText] = []
+    """Words by which a curfew's own text says where it applies ("nationwide"): then the area is
+    not added after it."""
     countries: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], CountryForms] = {}
 
 

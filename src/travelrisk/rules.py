@@ -325,14 +325,24 @@ class _Scene:
             "target_examples": places.examples(keys, lib.targets, self.code, self.profile, coast),
             "avoid": [lang_mod.area_forms(lib, p)[0] for p in a.avoid or []],
             "curfew": a.curfew or "",
+            "curfew_placed": _says_where(a.curfew or "", a.area or "", language),
             "time_frame": a.time_frame or "",
             "contact": self.settings.contact or (language.contact if language else ""),
             "_and": language.and_ if language else "and",
             "_or": language.or_ if language else "or",
         }
 
-    def render(self, text: str, what: str, threat_key: str | None = None, loaded: LoadedRule | None = None) -> str:
+    def render(
+        self,
+        text: str,
+        what: str,
+        threat_key: str | None = None,
+        loaded: LoadedRule | None = None,
+        said: str = "",
+    ) -> str:
+        """`said` is the advice written so far: rule text reads it only as `contact_named`."""
         values = self.values(threat_key, loaded.rule.when.kind if loaded is not None else None)
+        values["contact_named"] = bool(values["contact"]) and values["contact"] in said
         try:
             template = loaded.template if loaded is not None and loaded.template is not None else _compile(text)
             with bounded(RULE_SECONDS, what):
@@ -360,6 +370,19 @@ class _Scene:
         for written, contracted in (self.lib.language.contractions if self.lib.language else {}).items():
             text = text.replace(written, contracted)  # French: "à Le Caire" -> "au Caire"
         return text
+
+
+def _says_where(curfew: str, area: str, language: LanguageFile | None) -> bool:
+    """Whether the curfew as written names where it applies ("nationwide, from 18:00", "from 22:00
+    in the old town"): the advisory's area is then not added after it, which would narrow a
+    nationwide curfew to the places struck."""
+    if not curfew:
+        return False
+    text = curfew.casefold()
+    words = language.scope_words if language else []
+    return (bool(area) and area.casefold() in text) or any(
+        re.search(rf"(?<!\w){re.escape(w.casefold())}(?!\w)", text) for w in words
+    )
 
 
 @lru_cache(maxsize=256)
@@ -427,7 +450,13 @@ def _advice(matched: list[LoadedRule], scene: _Scene, by_id: dict[str, RuleTrace
         if slot in emitted:
             continue
         emitted.add(slot)
-        text = scene.render(winner.rule.advice or "", f"rule '{winner.rule.id}'", _threat_of(winner, scene), winner)
+        text = scene.render(
+            winner.rule.advice or "",
+            f"rule '{winner.rule.id}'",
+            _threat_of(winner, scene),
+            winner,
+            " ".join(p.text for p in advice),
+        )
         # Nothing said twice: a sentence another rule already wrote is left out.
         sentences = [s for s in _SENTENCE.split(text) if s and _norm(s) not in said]
         said.update(_norm(s) for s in sentences)
