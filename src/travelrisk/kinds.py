@@ -82,6 +82,11 @@ _ARABIC_PREFIX = "(?:[وفبل]|وال|بال|فال|لل)?"
 """Arabic writes 'and', 'with', 'for' and 'the' joined to the word: والتفجير holds التفجير."""
 
 
+def mentions(word: str, text: str, lowered: str | None) -> bool:
+    """Whether `text` holds `word` as a word; `lowered` is `text.lower()` when `text` is ASCII."""
+    return _maybe_in(word, lowered) and word_pattern(word).search(text) is not None
+
+
 def _maybe_in(word: str, lowered: str | None) -> bool:
     """False only when `word` surely does not occur in the ASCII text `lowered`."""
     ascii_lower = _ascii_lower(word)

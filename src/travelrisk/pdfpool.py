@@ -7,6 +7,7 @@ its parent: on Linux the kernel sends it SIGTERM when the build dies, even by SI
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -19,6 +20,14 @@ T = TypeVar("T")
 Result = bytes | list[Problem]
 
 
+def default_jobs() -> int:
+    """PDF workers when `--jobs` is not given: one per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
 class Pool(Generic[T]):
     """Tasks keyed by `T`; `completed(n)` yields each finished key with its bytes or its problems
     until at most `n` are left in flight, so what waits for a worker stays bounded (memory does not
@@ -28,15 +37,17 @@ class Pool(Generic[T]):
         self.items: list[tuple[T, Any]] = []
         self.pool: Any = None
         self.backlog = 0
-        if jobs > 1 and expected > 1:
-            import multiprocessing
+        started = _take_prestarted_pool(jobs if expected else 0)
+        if started is not None:  # forked at start (prestart_build): warm by now, or nearly
+            self.pool, self.backlog = started, 2 * started.size
+        elif jobs > 1 and expected > 1 and sys.platform == "linux":
+            self.pool = Seeded(min(jobs, expected))
+            self.backlog = 2 * self.pool.size
+        elif jobs > 1 and expected > 1:  # pragma: no cover - no fork (macOS, Windows)
             from concurrent.futures import ProcessPoolExecutor
 
             workers = min(jobs, expected)
-            context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-            self.pool = ProcessPoolExecutor(
-                workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(), True)
-            )
+            self.pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(os.getpid(), True))
             self.backlog = 2 * workers
             self.pool.submit(int)  # starts the workers now: they import WeasyPrint while we prepare
 
@@ -44,14 +55,22 @@ class Pool(Generic[T]):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
+        if isinstance(self.pool, Seeded):
+            self.pool.close()
+        elif self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
     def submit(self, key: T, finish: Callable[[Any], bytes], task: Any) -> None:
         args = (finish, task)
+        if isinstance(self.pool, Seeded):
+            self.pool.submit(key, args)
+            return
         self.items.append((key, self.pool.submit(_run, args) if self.pool else args))
 
     def cancel(self, key: T) -> None:
+        if isinstance(self.pool, Seeded):
+            self.pool.cancel(key)
+            return
         for item in [i for i in self.items if i[0] == key]:
             self.items.remove(item)
             if self.pool is not None:
@@ -68,6 +87,9 @@ class Pool(Generic[T]):
         from concurrent.futures import FIRST_COMPLETED, wait
 
         limit = 0 if drain else self.backlog
+        if isinstance(self.pool, Seeded):
+            yield from self.pool.completed(limit)
+            return
         while self.items:
             done = [item for item in self.items if item[1].done()]
             if not done:
@@ -80,7 +102,225 @@ class Pool(Generic[T]):
                 yield item[0], item[1].result()
 
 
-def _worker_init(parent: int, warm: bool = False) -> None:
+class Seeded:
+    """`size` warm PDF workers for a build, on Linux. One process (the seed) is forked, imports
+    WeasyPrint and lays out a warm-up page, then forks the others from itself: WeasyPrint is
+    imported and warmed once, not once per worker, and the workers are ready as soon as the seed
+    is. Tasks and results go through pipes the parent never blocks on (it writes and reads only
+    what the kernel takes at once), so neither side can wait on the other. A worker that dies
+    leaves its tasks to be rendered in this process: the bytes are the same either way."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.parent = os.getpid()
+        pipes = [(os.pipe(), os.pipe()) for _ in range(size)]  # (task read, write), (result read, write)
+        self.seed = os.fork()
+        if self.seed == 0:  # pragma: no cover - runs in the child
+            _seed(
+                self.parent,
+                [(tasks[0], results[1]) for tasks, results in pipes],
+                [fd for tasks, results in pipes for fd in (tasks[1], results[0])],
+            )
+        self.workers = [_Worker(tasks[1], results[0]) for tasks, results in pipes]
+        for tasks, results in pipes:
+            os.close(tasks[0])
+            os.close(results[1])
+        self.waiting: list[tuple[Any, tuple[Callable[[Any], bytes], Any]]] = []
+        self.ready: list[tuple[Any, Result]] = []
+        self.cancelled: set[Any] = set()
+        self.used = False
+
+    def submit(self, key: Any, args: tuple[Callable[[Any], bytes], Any]) -> None:
+        self.used = True
+        self.waiting.append((key, args))
+        self._pump(0)
+
+    def cancel(self, key: Any) -> None:
+        self.waiting = [item for item in self.waiting if item[0] != key]
+        if any(key == k for w in self.workers for k, _ in w.sent):
+            self.cancelled.add(key)
+
+    def in_flight(self) -> int:
+        return len(self.waiting) + sum(len(w.sent) for w in self.workers)
+
+    def completed(self, limit: int) -> Iterator[tuple[Any, Result]]:
+        self._pump(0)
+        while True:
+            while self.ready:
+                yield self.ready.pop(0)
+            if self.in_flight() <= limit:
+                return
+            self._pump(None)
+
+    def _pump(self, timeout: float | None) -> None:
+        """Hand waiting tasks to workers (two each at most: one rendering, one queued behind it),
+        write what the pipes take, read what they hold; with `timeout` None, wait for a result."""
+        import selectors
+
+        for worker in self.workers:
+            while self.waiting and worker.alive and len(worker.sent) < 2:
+                key, args = self.waiting.pop(0)
+                worker.send(key, args)
+        with selectors.DefaultSelector() as selector:
+            for worker in self.workers:
+                if worker.alive:
+                    selector.register(worker.results, selectors.EVENT_READ, worker)
+                    if worker.out:
+                        selector.register(worker.tasks, selectors.EVENT_WRITE, worker)
+            if not selector.get_map():
+                self._orphans()
+                return
+            for selected, events in selector.select(timeout):
+                worker = selected.data
+                if events & selectors.EVENT_WRITE:
+                    worker.flush()
+                elif events & selectors.EVENT_READ:
+                    for key, result in worker.receive():
+                        if key in self.cancelled:
+                            self.cancelled.discard(key)
+                        else:
+                            self.ready.append((key, result))
+        self._orphans()
+
+    def _orphans(self) -> None:
+        """Tasks of workers that died, and waiting ones when none is left, render here."""
+        for worker in self.workers:
+            if not worker.alive and worker.sent:
+                self.waiting[:0] = worker.sent
+                worker.sent = []
+        if self.waiting and not any(w.alive for w in self.workers):
+            for key, args in self.waiting:
+                if key not in self.cancelled:
+                    self.ready.append((key, _run(args)))
+            self.waiting = []
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+        if self.seed:
+            if not self.used or self.in_flight():  # never asked, or the build failed: no need to finish
+                os.kill(self.seed, signal.SIGTERM)  # its workers follow it (parent-death signal)
+            os.waitpid(self.seed, 0)
+            self.seed = 0
+
+
+class _Worker:
+    """The parent's side of one worker: its two pipes, the bytes not yet written, the tasks sent."""
+
+    def __init__(self, tasks: int, results: int) -> None:
+        import fcntl
+
+        self.tasks, self.results = tasks, results
+        for fd in (tasks, results):
+            os.set_blocking(fd, False)
+            with contextlib.suppress(OSError):  # room for a task or a PDF: neither side waits on the other
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        self.out = bytearray()
+        self.inbox = bytearray()
+        self.sent: list[tuple[Any, tuple[Callable[[Any], bytes], Any]]] = []
+        self.alive = True
+
+    def send(self, key: Any, args: tuple[Callable[[Any], bytes], Any]) -> None:
+        import pickle
+
+        data = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+        self.out += len(data).to_bytes(8, "big") + data
+        self.sent.append((key, args))
+        self.flush()
+
+    def flush(self) -> None:
+        try:
+            while self.out:
+                del self.out[: os.write(self.tasks, self.out)]
+        except BlockingIOError:
+            pass
+        except OSError:  # the worker is gone: its tasks render here
+            self.alive = False
+
+    def receive(self) -> Iterator[tuple[Any, Result]]:
+        import pickle
+
+        try:
+            while chunk := os.read(self.results, 1 << 20):
+                self.inbox += chunk
+            self.alive = False  # end of file: the worker ended
+        except BlockingIOError:
+            pass
+        except OSError:
+            self.alive = False
+        while len(self.inbox) >= 8:
+            size = int.from_bytes(self.inbox[:8], "big")
+            if len(self.inbox) < 8 + size:
+                break
+            result: Result = pickle.loads(self.inbox[8 : 8 + size])
+            del self.inbox[: 8 + size]
+            yield self.sent.pop(0)[0], result
+
+    def close(self) -> None:
+        for fd in (self.tasks, self.results):
+            if fd >= 0:
+                os.close(fd)
+        self.tasks = self.results = -1
+        self.alive = False
+
+
+def _seed(parent: int, ends: list[tuple[int, int]], others: list[int]) -> None:  # pragma: no cover - child
+    """The seed: warm up, fork the other workers from itself, then serve as the first."""
+    code = 1
+    try:
+        for fd in others:
+            os.close(fd)
+        _worker_init(parent)
+        from . import pdf
+
+        pdf.warm()
+        pdf.warm_up()
+        seed = os.getpid()
+        children = []
+        for number, (tasks, results) in enumerate(ends[1:], start=1):
+            child = os.fork()
+            if child == 0:
+                for other, fds in enumerate(ends):
+                    if other != number:
+                        for fd in fds:
+                            _close_quietly(fd)
+                _worker_init(seed, fresh=False)
+                _serve(tasks, results)
+                os._exit(0)
+            children.append(child)
+            os.close(tasks)
+            os.close(results)
+        _serve(*ends[0])
+        for child in children:
+            os.waitpid(child, 0)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _close_quietly(fd: int) -> None:  # pragma: no cover - child
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+def _serve(tasks: int, results: int) -> None:  # pragma: no cover - child
+    """Render each task the parent sends until it closes the pipe; a parent gone ends the worker."""
+    import pickle
+
+    try:
+        with os.fdopen(tasks, "rb") as inbox, os.fdopen(results, "wb") as outbox:
+            while len(head := inbox.read(8)) == 8:
+                args = pickle.loads(inbox.read(int.from_bytes(head, "big")))
+                data = pickle.dumps(_run(args), protocol=pickle.HIGHEST_PROTOCOL)
+                outbox.write(len(data).to_bytes(8, "big") + data)
+                outbox.flush()
+    except (BrokenPipeError, EOFError):
+        pass
+
+
+def _worker_init(parent: int, warm: bool = False, fresh: bool = True) -> None:
+    """Die with `parent`; `fresh`: make this process's own WeasyPrint state (a worker forked from a
+    warm seed keeps the seed's)."""
     if sys.platform == "linux":
         import ctypes
 
@@ -88,6 +328,8 @@ def _worker_init(parent: int, warm: bool = False) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
     if os.getppid() != parent:  # the parent died before the death signal was armed
         os._exit(1)
+    if not fresh:
+        return
     from . import pdf
 
     pdf.reset()  # each worker makes its own FontConfiguration (it holds C state)
@@ -201,20 +443,89 @@ def early(pdf: bool) -> Early | None:
 def _end_prestarted() -> None:
     if _prestarted is not None:
         _prestarted.close()
+    if _prestarted_pool is not None:
+        _prestarted_pool.close()
+
+
+_prestarted_pool: Seeded | None = None
+
+
+def prestart_build(argv: list[str]) -> None:
+    """Fork a `build`'s PDF workers before the CLI's imports when the arguments surely ask for
+    PDFs from more than one worker: the seed imports WeasyPrint while this process imports the
+    CLI, loads the workspace and plans. `Pool` takes them; unused, they end with this process."""
+    global _prestarted_pool
+    jobs = build_workers(argv)
+    if _prestarted_pool is None and sys.platform == "linux" and jobs > 1:
+        import atexit
+
+        _prestarted_pool = Seeded(jobs)
+        atexit.register(_end_prestarted)
+
+
+def _take_prestarted_pool(jobs: int) -> Seeded | None:
+    """The prestarted workers if there are `jobs` of them (the build's own count); else they go."""
+    global _prestarted_pool
+    started, _prestarted_pool = _prestarted_pool, None
+    if started is not None and started.size != jobs:
+        started.close()
+        return None
+    return started
+
+
+def build_workers(argv: list[str]) -> int:
+    """How many PDF workers `argv` surely asks of `build` (`-j N`, else one per core), or 0: not a
+    build, no PDF among its formats, or anything unusual (help, an abbreviated or unknown option,
+    a bad number). A wrong 0 costs time only; the build then starts its workers itself."""
+    rest = _after_command(argv, "build")
+    if rest is None:
+        return 0
+    formats: list[str] = []
+    jobs = ""
+    takes_value = {"-o": None, "--output": None, "-f": formats, "--format": formats, "-j": None, "--jobs": None}
+    i = 0
+    while i < len(rest):
+        name, eq, value = rest[i].partition("=")
+        if name in ("--force", "--include-drafts", "--strict") and not eq:
+            i += 1
+            continue
+        if name not in takes_value or (eq and not name.startswith("--")) or (not eq and i + 1 >= len(rest)):
+            return 0
+        if not eq:
+            value, i = rest[i + 1], i + 1
+        if name in ("-f", "--format"):
+            formats.append(value)
+        elif name in ("-j", "--jobs"):
+            jobs = value
+        i += 1
+    if formats and "pdf" not in formats:
+        return 0
+    if not jobs:
+        return default_jobs()
+    return int(jobs) if jobs.isdigit() else 0
+
+
+def _after_command(argv: list[str], command: str) -> list[str] | None:
+    """The arguments after `command`, past the global `-w DIR`; None when argv does not run it."""
+    rest = list(argv)
+    while rest and rest[0] != command:
+        if rest[0] in ("-w", "--workspace") and len(rest) > 1:
+            rest = rest[2:]
+        elif rest[0].startswith("--workspace="):
+            rest = rest[1:]
+        else:
+            return None
+    return rest[1:] if rest else None
 
 
 def renders_pdf(argv: list[str]) -> bool:
     """Whether `argv` is surely a `render` to PDF: -f pdf, or no -f and -o FILE.pdf or no -o.
     Anything unusual (help, another command, an abbreviated option) says no: the command then
     starts its worker itself, as before, so a wrong guess costs time, never a wrong output."""
-    rest = list(argv)
-    while rest and rest[0] != "render":
-        if rest[0] in ("-w", "--workspace") and len(rest) > 1:
-            rest = rest[2:]
-        elif rest[0].startswith("--workspace="):
-            rest = rest[1:]
-        else:
-            return False
+    after = _after_command(argv, "render")
+    if after is None:
+        return False
+    rest = ["render", *after]
     values: dict[str, str] = {}
     names = {"-f": "format", "--format": "format", "-o": "output", "--output": "output"}
     for i, arg in enumerate(rest[1:], start=1):
@@ -227,8 +538,6 @@ def renders_pdf(argv: list[str]) -> bool:
             values[names[arg]] = rest[i + 1]
         elif arg.startswith(("-f", "-o", "--fo", "--ou")) and arg not in names:
             return False  # -fpdf, --form: Click's other spellings
-    if not rest:
-        return False
     if "format" in values:
         return values["format"] == "pdf"
     output = values.get("output")

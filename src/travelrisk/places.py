@@ -80,10 +80,11 @@ def target_keys(
 
 def named_in(advisory: Advisory, targets: dict[str, TargetCategory]) -> list[str]:
     """The kinds of place the advisory's own words name (a church, a mall), in the library's order."""
-    from .kinds import word_pattern
+    from .kinds import mentions
 
     text = " ".join((advisory.title, advisory.summary, advisory.event))
-    return [key for key, category in targets.items() if any(word_pattern(w).search(text) for w in category.words)]
+    lowered = text.lower() if text.isascii() else None
+    return [key for key, category in targets.items() if any(mentions(w, text, lowered) for w in category.words)]
 
 
 def examples(

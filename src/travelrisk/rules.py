@@ -9,18 +9,19 @@ summary and event name in words), the area, the places to avoid, curfew hours an
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2.sandbox import SecurityError
 
-from . import countries, places, prepublish
+from . import countries, places, prepublish, templatecache
 from . import kinds as kinds_mod
 from . import lang as lang_mod
-from .conditions import Facts, failures
+from .conditions import Facts, failures, holds
 from .context import MAX_FACTS, Fact, select
 from .errors import Problem, TravelriskError
 from .lang import SOURCE, LanguageFile
@@ -64,9 +65,15 @@ class RuleTrace:
     line: int
     layer: str
     matched: bool
-    reason: str | None  # why it did not match
     used: bool
     shadowed_by: str | None = None
+    why: Callable[[], list[str]] | None = field(default=None, repr=False, compare=False)
+    """Puts into words why the rule did not match, when asked (`explain`): a build never asks."""
+
+    @property
+    def reason(self) -> str | None:
+        """Why it did not match; None when it did."""
+        return None if self.matched or self.why is None else "; ".join(self.why())
 
 
 @dataclass
@@ -167,20 +174,19 @@ def resolve(advisory: Advisory, doc: Document, lib: RuleLibrary, settings: Setti
     trace: list[RuleTrace] = []
     matched: list[LoadedRule] = []
     for loaded in sorted(lib.rules, key=lambda r: (_threat_position(r, advisory.threat), r.order)):
-        reasons = failures(loaded.rule.when, facts, lib)
-        reason = "; ".join(reasons) if reasons else None
+        applies = holds(loaded.rule.when, facts, lib)
         trace.append(
             RuleTrace(
                 loaded.rule.id,
                 str(loaded.path),
                 loaded.line,
                 loaded.layer.name.lower(),
-                reason is None,
-                reason,
+                applies,
                 used=False,
+                why=None if applies else partial(failures, loaded.rule.when, facts, lib),
             )
         )
-        if reason is None:
+        if applies:
             matched.append(loaded)
 
     scene = _Scene(lib, advisory, code, name, profile, cities, kinds, settings, struck)
@@ -387,7 +393,7 @@ def _says_where(curfew: str, area: str, language: LanguageFile | None) -> bool:
 
 @lru_cache(maxsize=256)
 def _compile(text: str) -> jinja2.Template:
-    return TEXT_ENV.from_string(text)
+    return templatecache.from_string(TEXT_ENV, text)
 
 
 def _threat_of(loaded: LoadedRule, scene: _Scene) -> str:

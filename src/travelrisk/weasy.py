@@ -1,6 +1,6 @@
 """WeasyPrint, loaded and driven without repeating work, for the same bytes out (issue 15).
 
-Three places where WeasyPrint repeats work it cannot know is repeated, because it sees one document
+Four places where WeasyPrint repeats work it cannot know is repeated, because it sees one document
 at a time; travelrisk renders many alike:
 
 1. **Finding native libraries.** WeasyPrint tries several spellings of each library (Windows,
@@ -16,10 +16,14 @@ at a time; travelrisk renders many alike:
    document as parsing would.
 3. **The PDF identifier's hash.** With a file identifier, pydyf serialises (and compresses) every
    object twice: once to write it, once to hash all for /ID. The second time reads the first.
+4. **Compressing the same stream again.** Advisories about one country carry the same locator map,
+   and pydyf compresses its ~30 KB drawing for each PDF (zlib at level 9). The last few large
+   streams compressed are kept with their compressed bytes, in this process only; the same input,
+   compressed the same way, gives the same bytes.
 
 Each is checked against the code it was written for and stands down otherwise, and
 `tests/test_weasy.py` renders PDFs with and without them and compares the bytes.
-`TRAVELRISK_PLAIN_WEASYPRINT=1` turns all three off.
+`TRAVELRISK_PLAIN_WEASYPRINT=1` turns them all off.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ def install() -> None:
     if enabled():
         _share_stylesheets()
         _memo_pdf_data()
+        _memo_compression()
 
 
 # 1. Native libraries ------------------------------------------------------------------------
@@ -261,6 +266,74 @@ def _remembering(serialise: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
         return found[1]
 
     return data
+
+
+def _memo_compression() -> None:
+    import zlib
+
+    import pydyf
+
+    if isinstance(pydyf.zlib, _RememberingZlib) or pydyf.zlib is not zlib or not _expected("pydyf", pydyf.__version__):
+        return
+    pydyf.zlib = _RememberingZlib()
+
+
+class _RememberingZlib:
+    """What pydyf uses of `zlib`: `compress` as is; `compressobj(level).compress(data)` then
+    `.flush()` (how pydyf compresses a stream) answered from the last large inputs when seen."""
+
+    KEEP_BYTES = 2 << 20  # some sixty maps; memory stays flat however many PDFs a build makes
+    SMALLEST = 4096
+
+    def __init__(self) -> None:
+        import zlib
+        from collections import OrderedDict
+
+        self.compress = zlib.compress
+        self.known: OrderedDict[tuple[int, bytes], bytes] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()  # `serve` renders in threads
+
+    def compressobj(self, level: int = -1) -> _Compressor:
+        return _Compressor(self, level)
+
+    def deflate(self, level: int, data: bytes) -> bytes:
+        import zlib
+
+        if len(data) < self.SMALLEST:
+            compressor = zlib.compressobj(level=level)
+            return compressor.compress(data) + compressor.flush()
+        key = (level, data)
+        with self.lock:
+            found = self.known.get(key)
+            if found is not None:
+                self.known.move_to_end(key)
+                return found
+        compressor = zlib.compressobj(level=level)
+        found = compressor.compress(data) + compressor.flush()
+        with self.lock:
+            if key not in self.known:
+                self.known[key] = found
+                self.size += len(data) + len(found)
+            while self.size > self.KEEP_BYTES and self.known:
+                (_, old), out = self.known.popitem(last=False)
+                self.size -= len(old) + len(out)
+        return found
+
+
+class _Compressor:
+    """One stream: pydyf hands it all at once, then flushes."""
+
+    def __init__(self, owner: _RememberingZlib, level: int) -> None:
+        self.owner, self.level, self.data = owner, level, b""
+
+    def compress(self, data: bytes) -> bytes:
+        self.data += data
+        return b""
+
+    def flush(self) -> bytes:
+        data, self.data = self.data, b""
+        return self.owner.deflate(self.level, data)
 
 
 _TESTED = {"weasyprint": ("70.",), "pydyf": ("0.13.",)}
