@@ -41,8 +41,11 @@ class Pool(Generic[T]):
         if started is not None:  # forked at start (prestart_build): warm by now, or nearly
             self.pool, self.backlog = started, 2 * started.size
         elif jobs > 1 and expected > 1 and sys.platform == "linux":
-            self.pool = Seeded(min(jobs, expected))
-            self.backlog = 2 * self.pool.size
+            try:
+                self.pool = Seeded(min(jobs, expected))
+                self.backlog = 2 * self.pool.size
+            except OSError:  # no process or pipe to be had: the PDFs render here, as with one job
+                self.pool = None
         elif jobs > 1 and expected > 1:  # pragma: no cover - no fork (macOS, Windows)
             from concurrent.futures import ProcessPoolExecutor
 
@@ -459,8 +462,9 @@ def prestart_build(argv: list[str]) -> None:
     if _prestarted_pool is None and sys.platform == "linux" and jobs > 1:
         import atexit
 
-        _prestarted_pool = Seeded(jobs)
-        atexit.register(_end_prestarted)
+        with contextlib.suppress(OSError):  # the build then starts its workers itself
+            _prestarted_pool = Seeded(jobs)
+            atexit.register(_end_prestarted)
 
 
 def _take_prestarted_pool(jobs: int) -> Seeded | None:
