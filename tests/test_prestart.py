@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,30 @@ def test_a_cancelled_task_gives_no_result_and_large_ones_pass_both_ways() -> Non
         results = dict(pool.completed(drain=True))
     assert sorted(results) == ["four", "one", "two"]
     assert results["two"] == (big + "two").encode()
+
+
+def _waits_for_a_file(task: tuple[str, str]) -> bytes:
+    name, marker = task
+    if name == "slow":  # held until the test has seen the task queued behind it answered
+        deadline = time.monotonic() + 30
+        while not Path(marker).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    return name.encode()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork")
+def test_at_the_end_an_idle_worker_takes_a_task_queued_behind_a_long_one(tmp_path: Path) -> None:
+    from travelrisk.pdfpool import Pool
+
+    marker = str(tmp_path / "go")
+    order = []
+    with Pool[str](3, 2) as pool:
+        for name in ("slow", "queued", "quick"):  # the first worker holds slow and queued
+            pool.submit(name, _waits_for_a_file, (name, marker))
+        for key, result in pool.completed(drain=True):
+            order.append(key)
+            assert result == key.encode()
+            if key == "queued":
+                Path(marker).touch()
+    # Without the second worker taking "queued", it would come only after "slow" (30 s later).
+    assert order.index("queued") < order.index("slow") and sorted(order) == ["queued", "quick", "slow"]

@@ -87,13 +87,13 @@ class Pool(Generic[T]):
                 key, args = self.items.pop(0)
                 yield key, _run(args)
             return
-        from concurrent.futures import FIRST_COMPLETED, wait
-
         limit = 0 if drain else self.backlog
         if isinstance(self.pool, Seeded):
             yield from self.pool.completed(limit)
             return
-        while self.items:
+        from concurrent.futures import FIRST_COMPLETED, wait  # pragma: no cover - no fork
+
+        while self.items:  # pragma: no cover - no fork
             done = [item for item in self.items if item[1].done()]
             if not done:
                 if len(self.items) <= limit:
@@ -128,42 +128,53 @@ class Seeded:
         for tasks, results in pipes:
             os.close(tasks[0])
             os.close(results[1])
-        self.waiting: list[tuple[Any, tuple[Callable[[Any], bytes], Any]]] = []
+        self.pending: dict[Any, tuple[Callable[[Any], bytes], Any]] = {}
+        """Tasks submitted and not yet answered (nor cancelled), by key."""
+        self.waiting: list[Any] = []
+        """Keys of pending tasks no worker holds."""
         self.ready: list[tuple[Any, Result]] = []
-        self.cancelled: set[Any] = set()
         self.used = False
 
     def submit(self, key: Any, args: tuple[Callable[[Any], bytes], Any]) -> None:
         self.used = True
-        self.waiting.append((key, args))
+        self.pending[key] = args
+        self.waiting.append(key)
         self._pump(0)
 
     def cancel(self, key: Any) -> None:
-        self.waiting = [item for item in self.waiting if item[0] != key]
-        if any(key == k for w in self.workers for k, _ in w.sent):
-            self.cancelled.add(key)
+        """Its result, should a worker still send one, is dropped."""
+        self.pending.pop(key, None)
+        self.waiting = [k for k in self.waiting if k != key]
 
     def in_flight(self) -> int:
-        return len(self.waiting) + sum(len(w.sent) for w in self.workers)
+        return len(self.pending)
 
     def completed(self, limit: int) -> Iterator[tuple[Any, Result]]:
-        self._pump(0)
+        self._pump(0, last=not limit)
         while True:
             while self.ready:
                 yield self.ready.pop(0)
             if self.in_flight() <= limit:
                 return
-            self._pump(None)
+            self._pump(None, last=not limit)
 
-    def _pump(self, timeout: float | None) -> None:
+    def _pump(self, timeout: float | None, last: bool = False) -> None:
         """Hand waiting tasks to workers (two each at most: one rendering, one queued behind it),
-        write what the pipes take, read what they hold; with `timeout` None, wait for a result."""
+        write what the pipes take, read what they hold; with `timeout` None, wait for a result.
+        `last`: no task will be added, so a worker left idle also takes a task queued behind
+        another's current one; whichever answers first is used (the bytes are the same)."""
         import selectors
 
         for worker in self.workers:
             while self.waiting and worker.alive and len(worker.sent) < 2:
-                key, args = self.waiting.pop(0)
-                worker.send(key, args)
+                key = self.waiting.pop(0)
+                worker.send(key, self.pending[key])
+            if last and not self.waiting and worker.alive and not worker.sent:
+                held = [key for w in self.workers for key, _ in w.sent]
+                queued = [w.sent[1][0] for w in self.workers if len(w.sent) > 1]
+                spare = [key for key in queued if key in self.pending and held.count(key) == 1]
+                if spare:
+                    worker.send(spare[0], self.pending[spare[0]])
         with selectors.DefaultSelector() as selector:
             for worker in self.workers:
                 if worker.alive:
@@ -179,29 +190,30 @@ class Seeded:
                     worker.flush()
                 elif events & selectors.EVENT_READ:
                     for key, result in worker.receive():
-                        if key in self.cancelled:
-                            self.cancelled.discard(key)
-                        else:
+                        if self.pending.pop(key, None) is not None:  # not cancelled, not answered
                             self.ready.append((key, result))
         self._orphans()
 
     def _orphans(self) -> None:
-        """Tasks of workers that died, and waiting ones when none is left, render here."""
+        """Tasks of workers that died go back to waiting; with no worker left, they render here."""
+        held = {key for w in self.workers if w.alive for key, _ in w.sent}
         for worker in self.workers:
             if not worker.alive and worker.sent:
-                self.waiting[:0] = worker.sent
+                lost = [key for key, _ in worker.sent if key in self.pending and key not in held]
+                self.waiting[:0] = [key for key in lost if key not in self.waiting]
                 worker.sent = []
         if self.waiting and not any(w.alive for w in self.workers):
-            for key, args in self.waiting:
-                if key not in self.cancelled:
-                    self.ready.append((key, _run(args)))
+            for key in self.waiting:
+                if key in self.pending:
+                    self.ready.append((key, _run(self.pending.pop(key))))
             self.waiting = []
 
     def close(self) -> None:
+        unfinished = any(w.sent for w in self.workers)  # the build failed, or a duplicate lost its race
         for worker in self.workers:
             worker.close()
         if self.seed:
-            if not self.used or self.in_flight():  # never asked, or the build failed: no need to finish
+            if not self.used or unfinished:  # no need to wait for them to finish
                 os.kill(self.seed, signal.SIGTERM)  # its workers follow it (parent-death signal)
             os.waitpid(self.seed, 0)
             self.seed = 0
