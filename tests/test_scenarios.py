@@ -375,6 +375,40 @@ SCENARIOS = [
         kinds=["earthquake", "tsunami"],
     ),
     Scenario(
+        "Ecuador, gang attacks and curfew (10 Jan 2024; no profile)",
+        {
+            "country": "EC",
+            "issued": "2024-01-10T12:00:00Z",
+            "severity": "critical",
+            "threat": ["crime", "civil_unrest"],
+            "title": "State of emergency and curfew after gang attacks",
+            "summary": "Gangs attacked a television station in Guayaquil and set off explosions in several cities.",
+            "event": "Armed men stormed a TV studio in Guayaquil on 9 January; a state of emergency is in force.",
+            "curfew": "nationwide, from 23:00 until 05:00",
+        },
+        "reconsider",
+        # The contact is named once; later paragraphs refer back to it.
+        must=["on routes agreed with your organisation's security team", "agree with the same contact whether"],
+        must_not=["05:00 in "],
+    ),
+    Scenario(
+        "United States, Maui wildfires (9 Aug 2023)",
+        {
+            "country": "US",
+            "issued": "2023-08-09T18:00:00Z",
+            "severity": "critical",
+            "threat": "natural_hazard",
+            "title": "Wildfires destroy much of Lahaina on Maui",
+            "summary": "Wind-driven wildfires have burned through Lahaina; roads are closed and thousands evacuated.",
+            "event": "Fires fanned by strong winds destroyed most of Lahaina on 8 August.",
+            "area": "Maui, Hawaii",
+        },
+        "avoid",
+        must=["Postpone all travel to Maui, Hawaii", "evacuation orders"],
+        must_not=["tsunami", "earthquake"],
+        kinds=["wildfire"],
+    ),
+    Scenario(
         "United Kingdom, NATS flight-planning failure (28 Aug 2023)",
         {
             "country": "GB",

@@ -61,6 +61,8 @@ class LanguageFile(_Text):
     """How the language separates items in a plain list (Arabic: "، ")."""
     contact: ShortText
     """The security contact's default name (travelrisk.yaml's `security_contact` overrides it)."""
+    contact_again: ShortText | None = None
+    """How rule text names the contact once advice has named it ("the same contact")."""
     local_time: ShortText
     emergency_services: dict[Key, ShortText]
     in_word: ShortText | None = None

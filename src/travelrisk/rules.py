@@ -346,9 +346,13 @@ class _Scene:
         loaded: LoadedRule | None = None,
         said: str = "",
     ) -> str:
-        """`said` is the advice written so far: rule text reads it only as `contact_named`."""
+        """`said` is the advice written so far: once it names the contact, rule text gets the
+        language's `contact_again` as `contact` ("the same contact"), and `contact_named`."""
         values = self.values(threat_key, loaded.rule.when.kind if loaded is not None else None)
         values["contact_named"] = bool(values["contact"]) and values["contact"] in said
+        language = self.lib.language
+        if values["contact_named"] and language is not None and language.contact_again:
+            values["contact"] = language.contact_again
         try:
             template = loaded.template if loaded is not None and loaded.template is not None else _compile(text)
             with bounded(RULE_SECONDS, what):
