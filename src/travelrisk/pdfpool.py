@@ -236,10 +236,7 @@ class _Worker:
         self.alive = True
 
     def send(self, key: Any, args: tuple[Callable[[Any], bytes], Any]) -> None:
-        import pickle
-
-        data = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
-        self.out += len(data).to_bytes(8, "big") + data
+        self.out += _frame(args)
         self.sent.append((key, args))
         self.flush()
 
@@ -285,11 +282,7 @@ def _seed(parent: int, ends: list[tuple[int, int]], others: list[int]) -> None: 
     try:
         for fd in others:
             os.close(fd)
-        _worker_init(parent)
-        from . import pdf
-
-        pdf.warm()
-        pdf.warm_up()
+        _start_warm(parent)
         seed = os.getpid()
         children = []
         for number, (tasks, results) in enumerate(ends[1:], start=1):
@@ -313,6 +306,23 @@ def _seed(parent: int, ends: list[tuple[int, int]], others: list[int]) -> None: 
         os._exit(code)
 
 
+def _start_warm(parent: int) -> None:  # pragma: no cover - child
+    """A forked worker's start: die with `parent`, import WeasyPrint, lay out the warm-up page."""
+    _worker_init(parent)
+    from . import pdf
+
+    pdf.warm()
+    pdf.warm_up()
+
+
+def _frame(value: Any) -> bytes:
+    """`value` pickled, after its length: how tasks and results cross a pipe."""
+    import pickle
+
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(8, "big") + data
+
+
 def _close_quietly(fd: int) -> None:  # pragma: no cover - child
     with contextlib.suppress(OSError):
         os.close(fd)
@@ -325,9 +335,7 @@ def _serve(tasks: int, results: int) -> None:  # pragma: no cover - child
     try:
         with os.fdopen(tasks, "rb") as inbox, os.fdopen(results, "wb") as outbox:
             while len(head := inbox.read(8)) == 8:
-                args = pickle.loads(inbox.read(int.from_bytes(head, "big")))
-                data = pickle.dumps(_run(args), protocol=pickle.HIGHEST_PROTOCOL)
-                outbox.write(len(data).to_bytes(8, "big") + data)
+                outbox.write(_frame(_run(pickle.loads(inbox.read(int.from_bytes(head, "big"))))))
                 outbox.flush()
     except (BrokenPipeError, EOFError):
         pass
@@ -379,18 +387,8 @@ class Early:
             try:
                 os.close(self.to_worker)
                 os.close(self.from_worker)
-                _worker_init(parent)
-                from . import pdf
-
-                pdf.warm()
-                pdf.warm_up()
-                with os.fdopen(to_child, "rb") as inbox, os.fdopen(to_parent, "wb") as outbox:
-                    import pickle
-
-                    task = inbox.read()
-                    if task:  # empty: the parent failed before asking, or rendered itself
-                        finish, args = pickle.loads(task)
-                        outbox.write(pickle.dumps(_run((finish, args))))
+                _start_warm(parent)
+                _serve(to_child, to_parent)  # one task, or none: the parent failed first, or rendered itself
                 code = 0
             finally:
                 os._exit(code)
@@ -403,12 +401,12 @@ class Early:
 
             fds, self.to_worker, self.from_worker = (self.to_worker, self.from_worker), -1, -1
             with os.fdopen(fds[0], "wb") as outbox:
-                outbox.write(pickle.dumps((finish, task)))
+                outbox.write(_frame((finish, task)))
             with os.fdopen(fds[1], "rb") as inbox:
                 answer = inbox.read()
             self._reap()
-            if answer:
-                result: Result = pickle.loads(answer)
+            if len(answer) > 8 and len(answer) == 8 + int.from_bytes(answer[:8], "big"):
+                result: Result = pickle.loads(answer[8:])
                 if isinstance(result, list):
                     raise TravelriskError(result)
                 return result
