@@ -409,6 +409,24 @@ SCENARIOS = [
         kinds=["wildfire"],
     ),
     Scenario(
+        "Japan, Noto Peninsula earthquake and tsunami warning (1 Jan 2024)",
+        {
+            "country": "JP",
+            "issued": "2024-01-01T09:30:00Z",
+            "severity": "warning",
+            "threat": "natural_hazard",
+            "title": "Strong earthquake strikes the Noto Peninsula; tsunami warning",
+            "summary": "A magnitude 7.6 earthquake struck at 16:10 local time; a major tsunami warning is in force.",
+            "event": "Buildings have collapsed and fires are reported in Wajima; some shinkansen trains are halted.",
+            "area": "the Noto Peninsula, Ishikawa",
+        },
+        "reconsider",
+        # Each background fact reads alone: the Fukushima one names its tsunami.
+        must=["Defer non-essential travel to the Noto Peninsula", "aftershocks", "high ground", "tsunami of 11 March"],
+        must_not=["The tsunami knocked", "collapsing buildings and setting off"],  # the day's own fact is the event
+        kinds=["earthquake", "tsunami"],
+    ),
+    Scenario(
         "United Kingdom, NATS flight-planning failure (28 Aug 2023)",
         {
             "country": "GB",
