@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .deadline import RenderTimeout, bounded
 from .errors import Problem, TravelriskError
-from .sandbox import RenderTimeout, bounded
 
 MAX_PAGES = 20
 """Pages one advisory's PDF may have: a real one has one or two."""

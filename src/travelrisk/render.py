@@ -19,9 +19,10 @@ from markupsafe import Markup
 
 from . import __version__, locator, messages, templatecache
 from .assets import Stylesheet, stylesheet_link, template_block
+from .deadline import RenderTimeout, bounded
 from .errors import Problem, TravelriskError
 from .rules import Resolution
-from .sandbox import TEMPLATE_SECONDS, BoundedEnvironment, RenderTimeout, bounded, check_output
+from .sandbox import TEMPLATE_SECONDS, BoundedEnvironment, check_output
 from .state import Related
 from .text import join_list
 from .views import view

@@ -23,6 +23,7 @@ from . import kinds as kinds_mod
 from . import lang as lang_mod
 from .conditions import Facts, failures, holds
 from .context import MAX_FACTS, Fact, select
+from .deadline import RenderTimeout, bounded
 from .errors import Problem, TravelriskError
 from .lang import SOURCE, LanguageFile
 from .library import Layer, LoadedRule, RuleLibrary, _unknown
@@ -37,7 +38,7 @@ from .model import (
     Threat,
     clean_text,
 )
-from .sandbox import RULE_SECONDS, RenderTimeout, bounded, check_output
+from .sandbox import RULE_SECONDS, check_output
 from .text import TEXT_ENV
 
 __all__ = ["AdviceParagraph", "Resolution", "RuleLibrary", "RuleTrace", "Settings", "resolve"]

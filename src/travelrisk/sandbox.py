@@ -6,21 +6,17 @@ Jinja's immutable sandbox already keeps templates from reaching Python internals
   error, not 100 MB. Rendered output is capped at MAX_OUTPUT characters.
 - **Iterations.** `range()` counts every number it hands out, per render, up to MAX_ITERATIONS:
   nested loops over `range` stop there.
-- **Time.** A render runs under a deadline: a watchdog raises `RenderTimeout` inside the rendering
-  thread when it passes, whatever the template is doing in Python (a loop over a long string).
+- **Time.** A render runs under a deadline (`deadline.bounded`): a watchdog raises `RenderTimeout`
+  inside the rendering thread when it passes, whatever the template is doing in Python.
 """
 
 from __future__ import annotations
 
-import ctypes
-import os
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from .deadline import budget
 
 MAX_OUTPUT = 2_000_000
 """Characters one render may produce (a long advisory page is about 60,000)."""
@@ -32,13 +28,6 @@ TEMPLATE_SECONDS = 10.0
 """Wall-clock time for one template render (a real one takes milliseconds)."""
 RULE_SECONDS = 2.0
 """Wall-clock time for one rule text."""
-
-
-class RenderTimeout(Exception):
-    """Raised inside a render that ran past its deadline."""
-
-
-_state = threading.local()
 
 
 class BoundedEnvironment(ImmutableSandboxedEnvironment):
@@ -61,72 +50,11 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 
 def _counted_range(*args: int) -> range:
     numbers = range(*args)
-    used = getattr(_state, "iterations", 0) + len(numbers)
-    _state.iterations = used
+    used = getattr(budget, "iterations", 0) + len(numbers)
+    budget.iterations = used
     if used > MAX_ITERATIONS:
         raise SecurityError(f"loops over range() ran past {MAX_ITERATIONS:,} iterations")
     return numbers
-
-
-class _Watchdog:
-    """One thread that keeps every render's deadline (a thread per render cost more than most rule
-    texts take to render). It starts on first use, and again in a forked child, which has no threads."""
-
-    def __init__(self) -> None:
-        self.wake = threading.Condition()
-        self.deadlines: dict[int, tuple[float, int]] = {}
-        """token -> (deadline on the monotonic clock, the rendering thread's id)"""
-        self.fired: set[int] = set()
-        self.next_token = 0
-        self.pid = 0
-
-    def arm(self, seconds: float) -> int:
-        with self.wake:
-            if self.pid != os.getpid():
-                self.pid = os.getpid()
-                self.deadlines.clear()
-                self.fired.clear()
-                threading.Thread(target=self._watch, name="travelrisk-watchdog", daemon=True).start()
-            self.next_token += 1
-            self.deadlines[self.next_token] = (time.monotonic() + seconds, threading.get_ident())
-            self.wake.notify()
-            return self.next_token
-
-    def disarm(self, token: int) -> None:
-        with self.wake:
-            self.deadlines.pop(token, None)
-            if token in self.fired:  # an exception not yet delivered must not surface after the render
-                self.fired.discard(token)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(threading.get_ident()), None)
-
-    def _watch(self) -> None:
-        with self.wake:
-            while True:
-                now = time.monotonic()
-                for token, (deadline, thread) in list(self.deadlines.items()):
-                    if deadline <= now:
-                        del self.deadlines[token]
-                        self.fired.add(token)
-                        timeout = ctypes.py_object(RenderTimeout)
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), timeout)
-                soonest = min((d for d, _ in self.deadlines.values()), default=None)
-                self.wake.wait(None if soonest is None else max(0.0, soonest - now))
-
-
-_watchdog = _Watchdog()
-
-
-@contextmanager
-def bounded(seconds: float, what: str) -> Iterator[None]:
-    """Run a render with a fresh iteration budget and a deadline of `seconds`."""
-    _state.iterations = 0
-    token = _watchdog.arm(seconds)
-    try:
-        yield
-    except RenderTimeout:
-        raise RenderTimeout(f"{what} ran for more than {seconds:g} seconds") from None
-    finally:
-        _watchdog.disarm(token)
 
 
 def check_output(text: str, what: str) -> str:
